@@ -1,0 +1,3 @@
+"""kjd: import, match and report for scientist–entrepreneur matchmaking."""
+
+__version__ = "0.1.0"

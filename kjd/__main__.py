@@ -1,0 +1,5 @@
+"""Allow `python -m kjd`."""
+
+from kjd.cli import main
+
+main()

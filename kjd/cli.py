@@ -1,0 +1,84 @@
+"""The `kjd` command: registers the verb groups and the global options."""
+
+from typing import Annotated
+
+import typer
+
+from kjd import __version__
+from kjd.commands import (
+    alias_cmd,
+    db_cmd,
+    dedupe_cmd,
+    export_cmd,
+    import_cmd,
+    match_cmd,
+    report_cmd,
+    run_cmd,
+)
+from kjd.commands.common import (
+    DbOption,
+    DebugOption,
+    JsonOption,
+    QuietOption,
+    VerboseOption,
+    apply_options,
+)
+
+EPILOG = (
+    "退出码：0 成功；1 失败（失败的步骤未写入任何内容）；2 用法错误；"
+    "3 已完成但有行未导入（见拒收清单）；130 被中断。"
+)
+
+app = typer.Typer(
+    name="kjd",
+    help="科技对接：导入高校院所、专家、科技成果和企业需求名单，匹配并生成对接清单。",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(db_cmd.app, name="db")
+for module in (
+    import_cmd,
+    match_cmd,
+    export_cmd,
+    report_cmd,
+    dedupe_cmd,
+    alias_cmd,
+    run_cmd,
+):
+    module.register(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"kjd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = 0,
+    debug: DebugOption = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="显示版本号并退出。",
+        ),
+    ] = False,
+) -> None:
+    apply_options(
+        ctx, db=db, json_output=json_output, quiet=quiet, verbose=verbose, debug=debug
+    )
+
+
+def main() -> None:
+    app(prog_name="kjd")

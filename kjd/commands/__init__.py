@@ -1,0 +1,1 @@
+"""Command-line layer: one module per verb group, registered in kjd.cli."""

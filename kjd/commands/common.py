@@ -1,0 +1,229 @@
+"""What every command shares: global options, the two consoles, errors, output.
+
+`@command_options` adds --db, --json, -q, -v and --debug to a command, so the
+global options work both before the sub-command (`kjd --db x.db db info`) and
+after it (`kjd db info --db x.db`), as scheduled scripts tend to write them.
+"""
+
+import functools
+import inspect
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+
+from kjd.config import Settings, debug_from_env, resolve_db_path
+from kjd.errors import EXIT_FAILED, EXIT_INTERRUPTED, KjdError
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        envvar="KJD_DB",
+        help="数据库文件路径（默认：当前文件夹下的 kjd.db）。",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="在标准输出打印一个 JSON 文档，供脚本读取。")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只显示错误。")]
+VerboseOption = Annotated[
+    int,
+    typer.Option(
+        "--verbose", "-v", count=True, help="显示更多过程信息（-vv 更详细）。"
+    ),
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="出错时显示完整的 Python 调用栈。")
+]
+
+_COMMON = {
+    "db": DbOption,
+    "json_output": JsonOption,
+    "quiet": QuietOption,
+    "verbose": VerboseOption,
+    "debug": DebugOption,
+}
+_DEFAULTS = {
+    "db": None,
+    "json_output": False,
+    "quiet": False,
+    "verbose": 0,
+    "debug": False,
+}
+
+
+def make_console(stderr: bool) -> Console:
+    """Return a rich console that never crashes on characters the terminal lacks."""
+    stream = sys.stderr if stderr else sys.stdout
+    _replace_unencodable(stream)
+    return Console(file=stream, stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _replace_unencodable(stream) -> None:
+    # A GBK console (code page 936) cannot show 䶮, 𠮷, ✓ or emoji: print '?' instead
+    # of raising UnicodeEncodeError half-way through a table.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="replace")
+        except (ValueError, OSError):
+            pass
+
+
+def stdout_console() -> Console:
+    return make_console(stderr=False)
+
+
+def stderr_console() -> Console:
+    return make_console(stderr=True)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """Return the Settings of this invocation, created by the root callback."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = Settings(db_path=resolve_db_path(None), debug=debug_from_env())
+    return root.obj
+
+
+def apply_options(ctx: typer.Context, **options) -> Settings:
+    """Merge options given on a command into the root Settings."""
+    current = settings(ctx)
+    if options.get("db") is not None:
+        current.db_path = resolve_db_path(str(options["db"]))
+    current.json = current.json or bool(options.get("json_output"))
+    current.quiet = current.quiet or bool(options.get("quiet"))
+    current.verbose = max(current.verbose, int(options.get("verbose") or 0))
+    current.debug = current.debug or bool(options.get("debug"))
+    configure_logging(current)
+    return current
+
+
+def configure_logging(current: Settings) -> None:
+    """Send kjd's log records to stderr: rich on a terminal, timestamped lines else."""
+    level = logging.WARNING
+    if current.quiet or current.json:
+        level = logging.ERROR
+    if current.verbose == 1:
+        level = logging.INFO
+    elif current.verbose >= 2:
+        level = logging.DEBUG
+    logger = logging.getLogger("kjd")
+    logger.setLevel(level)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    if sys.stderr.isatty():
+        handler: logging.Handler = RichHandler(
+            console=stderr_console(), show_path=False, markup=False
+        )
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
+def command_options(func):
+    """Add the global options to a command and map errors to exit codes.
+
+    KjdError → its message on stderr and its exit code (1 unless the error says
+    otherwise); Ctrl-C → 130; any other exception → one line asking for --debug,
+    exit 1, or the traceback with --debug.
+    """
+    signature = inspect.signature(func)
+    params = [p for p in signature.parameters.values() if p.name not in _COMMON]
+    params.append(
+        inspect.Parameter(
+            "_kjd_ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
+        )
+    )
+    for name, annotation in _COMMON.items():
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=_DEFAULTS[name],
+                annotation=annotation,
+            )
+        )
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = kwargs.pop("_kjd_ctx")
+        options = {name: kwargs.pop(name, _DEFAULTS[name]) for name in _COMMON}
+        current = apply_options(ctx, **options)
+        wanted = inspect.signature(func).parameters
+        if "settings" in wanted:
+            kwargs["settings"] = current
+        return run_guarded(current, func, *args, **kwargs)
+
+    wrapper.__signature__ = signature.replace(
+        parameters=[p for p in params if p.name != "settings"]
+    )
+    return wrapper
+
+
+def run_guarded(current: Settings, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except typer.Exit:
+        raise
+    except KjdError as exc:
+        report_error(current, exc.message, exc.to_dict())
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        stderr_console().print("[yellow]已中断，未完成的步骤没有写入。[/]")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        if current.debug:
+            raise
+        message = (
+            f"意外错误：{type(exc).__name__}: {exc}。"
+            "请加 --debug 重新运行并把输出发给技术人员。"
+        )
+        report_error(current, message, {"code": "unexpected", "message": str(exc)})
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def report_error(current: Settings, message: str, payload: dict) -> None:
+    stderr_console().print(f"[bold red]错误：[/]{escape(message)}")
+    if current.json:
+        emit_json({"status": "error", "error": payload})
+
+
+def emit_json(document: Any) -> None:
+    """Print one JSON document on stdout.
+
+    Chinese stays readable (ensure_ascii=False) on a UTF-8 stdout; on any other
+    encoding the text is escaped so that no character is lost.
+    """
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    readable = encoding.startswith("utf")
+    text = json.dumps(document, ensure_ascii=not readable, indent=2, default=str)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def say(current: Settings, message: str, style: str | None = None) -> None:
+    """Print a message for staff on stderr unless --quiet or --json."""
+    if current.quiet or current.json:
+        return
+    console = stderr_console()
+    console.print(message if style is None else f"[{style}]{message}[/]")
+
+
+def warn(current: Settings, message: str) -> None:
+    """Print a warning on stderr unless --json or --quiet."""
+    if current.json or current.quiet:
+        return
+    stderr_console().print(f"[yellow]警告：[/]{escape(message)}")

@@ -1,0 +1,1 @@
+"""Read office rosters (xlsx, xls, CSV) into the database."""

@@ -1,0 +1,1 @@
+"""Workbooks for people: dockets, summaries, review sheets."""

@@ -1,0 +1,105 @@
+"""`kjd db` commands end to end."""
+
+import json
+import sqlite3
+import subprocess
+
+from kjd.schema import SCHEMA_VERSION
+
+
+def test_db_info_json_gives_version_and_counts(invoke):
+    result = invoke("db", "info", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert document["counts"]["demands"] == 0
+    assert result.stderr == ""
+
+
+def test_db_options_work_after_the_command(runner, db_path):
+    from kjd.cli import app
+
+    result = runner.invoke(app, ["db", "info", "--json", "--db", str(db_path)])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["path"] == str(db_path.resolve())
+
+
+def test_db_check_exit_codes(invoke, db_path):
+    assert invoke("db", "init").exit_code == 0
+    good = invoke("db", "check")
+    assert good.exit_code == 0
+    assert good.stdout.strip() == "ok"
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(
+        "INSERT INTO experts (name, natural_key, institute_id) VALUES ('专家A', 'a', 7)"
+    )
+    conn.commit()
+    conn.close()
+    bad = invoke("db", "check")
+    assert bad.exit_code == 1
+    assert "外键问题" in bad.stderr
+    assert bad.stdout == ""
+
+
+def test_db_backup_copy_matches_counts(invoke, db_path, tmp_path):
+    invoke("db", "init")
+    conn = sqlite3.connect(db_path)
+    conn.executemany(
+        "INSERT INTO institutes (name, natural_key) VALUES (?, ?)",
+        [(f"院所{i}", f"院所{i}") for i in range(25)],
+    )
+    conn.commit()
+    conn.close()
+    dest = tmp_path / "backup.db"
+    result = invoke("db", "backup", str(dest), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"]["institutes"] == 25
+    copy = sqlite3.connect(dest)
+    assert copy.execute("SELECT count(*) FROM institutes").fetchone()[0] == 25
+    again = invoke("db", "backup", str(dest))
+    assert again.exit_code == 1
+    assert "--force" in again.stderr
+
+
+def test_db_newer_schema_fails_with_message(invoke, db_path):
+    invoke("db", "init")
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    result = invoke("db", "info", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["code"] == "schema-too-new"
+
+
+def test_missing_folder_for_db_fails_cleanly(runner, tmp_path):
+    from kjd.cli import app
+
+    result = runner.invoke(app, ["--db", str(tmp_path / "nope" / "x.db"), "db", "info"])
+    assert result.exit_code == 1
+    assert "文件夹不存在" in result.stderr
+
+
+def test_unknown_option_is_usage_error(invoke):
+    result = invoke("db", "info", "--no-such-option")
+    assert result.exit_code == 2
+
+
+def test_version_option(runner):
+    from kjd import __version__
+    from kjd.cli import app
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"kjd {__version__}"
+
+
+def test_subprocess_gbk_console_does_not_crash(kjd_command, subprocess_env, db_path):
+    env = dict(subprocess_env, PYTHONIOENCODING="gbk")
+    completed = subprocess.run(
+        [*kjd_command, "--db", str(db_path), "db", "info"],
+        env=env,
+        capture_output=True,
+    )
+    assert completed.returncode == 0, completed.stderr.decode("gbk", "replace")
+    assert "高校院所".encode("gbk") in completed.stdout

@@ -1,0 +1,129 @@
+"""Database creation, migration, backup and checks."""
+
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from kjd import db as database
+from kjd.errors import SchemaTooNew
+from kjd.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def build_version_1(path):
+    conn = sqlite3.connect(path)
+    for statement in database._split_statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO institutes (name, natural_key, phone) VALUES (?, ?, ?)",
+        ["吉林大学", "吉林大学", "0431-85166000"],
+    )
+    conn.execute(
+        "INSERT INTO enterprises (name, natural_key, phone) VALUES (?, ?, ?)",
+        ["长春德茂汽车零部件有限公司", "长春德茂汽车零部件", "010010"],
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_open_creates_current_schema(db_path):
+    db = database.open_db(db_path)
+    assert database.schema_version(db) == SCHEMA_VERSION
+    assert {"institutes", "demands", "matches", "outcomes"} <= set(db.table_names())
+
+
+def test_open_uses_wal_and_foreign_keys(db_path):
+    db = database.open_db(db_path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_code_columns_stay_text(db_path):
+    db = database.open_db(db_path)
+    db["enterprises"].insert({"name": "甲", "natural_key": "甲", "phone": "010010"})
+    phone = db.execute("SELECT phone, typeof(phone) FROM enterprises").fetchone()
+    assert phone == ("010010", "text")
+
+
+def test_migration_from_version_1_keeps_rows_and_backs_up(tmp_path):
+    path = tmp_path / "old.db"
+    build_version_1(path)
+    db = database.open_db(path)
+    assert database.schema_version(db) == SCHEMA_VERSION
+    assert "matches" in db.table_names()
+    row = db.execute("SELECT name, phone FROM enterprises").fetchone()
+    assert row == ("长春德茂汽车零部件有限公司", "010010")
+    backups = list(tmp_path.glob("old.db.v1-*.bak"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT count(*) FROM institutes").fetchone()[0] == 1
+
+
+def test_newer_schema_is_rejected(db_path):
+    database.open_db(db_path).conn.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNew) as raised:
+        database.open_db(db_path)
+    assert "较新版本" in raised.value.message
+
+
+def test_transaction_rolls_back_on_error(db_path):
+    db = database.open_db(db_path)
+    with pytest.raises(RuntimeError):
+        with database.transaction(db):
+            db["institutes"].insert({"name": "甲", "natural_key": "甲"})
+            raise RuntimeError("stop")
+    assert db["institutes"].count == 0
+
+
+def test_backup_while_another_connection_writes(db_path, tmp_path):
+    db = database.open_db(db_path)
+    db["institutes"].insert_all(
+        {"name": f"院所{i}", "natural_key": f"院所{i}"} for i in range(2000)
+    )
+    stop = threading.Event()
+
+    def write_more():
+        writer = database.open_db(db_path)
+        i = 0
+        while not stop.is_set():
+            with database.transaction(writer):
+                writer["enterprises"].insert(
+                    {"name": f"企业{i}", "natural_key": f"企业{i}"}
+                )
+            i += 1
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=write_more)
+    thread.start()
+    time.sleep(0.05)
+    target = database.backup(db, tmp_path / "copy.db")
+    stop.set()
+    thread.join()
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM institutes").fetchone()[0] == 2000
+    copied = copy.execute("SELECT count(*) FROM enterprises").fetchone()[0]
+    names = {r[0] for r in copy.execute("SELECT name FROM enterprises")}
+    assert names == {f"企业{i}" for i in range(copied)}
+
+
+def test_check_finds_planted_foreign_key_violation(db_path):
+    db = database.open_db(db_path)
+    assert database.check(db)["ok"] is True
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute(
+        "INSERT INTO experts (name, natural_key, institute_id) "
+        "VALUES ('专家A', 'a', 999)"
+    )
+    result = database.check(db)
+    assert result["ok"] is False
+    assert result["foreign_keys"] == [
+        {"table": "experts", "rowid": 1, "parent": "institutes", "fk_index": 0}
+    ]
