@@ -305,7 +305,18 @@ CREATE TABLE outcomes (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# Version 3: what each demand was last matched against, so that a scheduled
+# `kjd match --only-changed` rescores only demands whose inputs changed.
+V3 = f"""
+CREATE TABLE match_state (
+    demand_id INTEGER PRIMARY KEY REFERENCES demands(id) ON DELETE CASCADE,
+    input_hash TEXT NOT NULL,
+    run_id INTEGER REFERENCES match_runs(id),
+    matched_at TEXT NOT NULL DEFAULT ({_NOW})
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 ENTITY_TABLES = ("institutes", "experts", "projects", "enterprises", "demands")

@@ -138,10 +138,13 @@ def command_options(func):
 
     KjdError → its message on stderr and its exit code (1 unless the error says
     otherwise); Ctrl-C → 130; any other exception → one line asking for --debug,
-    exit 1, or the traceback with --debug.
+    exit 1, or the traceback with --debug. A function with a `ctx` parameter gets
+    the typer Context (a group callback reads `ctx.invoked_subcommand`).
     """
     signature = inspect.signature(func)
-    params = [p for p in signature.parameters.values() if p.name not in _COMMON]
+    params = [
+        p for p in signature.parameters.values() if p.name not in (*_COMMON, "ctx")
+    ]
     params.append(
         inspect.Parameter(
             "_kjd_ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context
@@ -165,6 +168,8 @@ def command_options(func):
         wanted = inspect.signature(func).parameters
         if "settings" in wanted:
             kwargs["settings"] = current
+        if "ctx" in wanted:
+            kwargs["ctx"] = ctx
         return run_guarded(current, func, *args, **kwargs)
 
     wrapper.__signature__ = signature.replace(

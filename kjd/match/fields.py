@@ -1,0 +1,112 @@
+"""Classify texts into technical fields and industries, and compare the results.
+
+The fields are the 52 sub-fields of 国家重点支持的高新技术领域 (data/tech_fields.csv,
+with the third-level item names of data/tech_fields_l3.csv as extra keywords) and
+the key industries of data/industries.csv. Each field has a keyword profile; a
+text's field profile is the cosine of its terms with every field's keywords. Two
+records agree on their field as much as their profiles point the same way, so a
+roster without a field column is still classified, and a roster that has one
+(新材料/生物降解塑料) gets that text counted three times.
+"""
+
+import csv
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from kjd.match.index import Vocabulary, normalize_rows
+from kjd.match.text import TextAnalyzer, read_text_file
+from kjd.paths import data_file
+
+logger = logging.getLogger(__name__)
+
+# The roster's own field column counts this many times the free text.
+FIELD_COLUMN_REPEAT = 3
+# Only the strongest few fields of a text count, so a long description that
+# touches many fields in passing does not agree with everything.
+TOP_FIELDS = 3
+
+
+@dataclass(frozen=True)
+class Field:
+    """One technical field or industry with its keyword profile."""
+
+    code: str
+    name: str
+    keywords: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def load_fields() -> tuple[Field, ...]:
+    """Return the level-2 technical fields and the industries as one list."""
+    level3: dict[str, list[str]] = {}
+    l3_text = read_text_file(data_file("tech_fields_l3.csv"))
+    for row in csv.DictReader(l3_text.splitlines()):
+        level3.setdefault(row["parent_code"], []).append(row["name"])
+    fields = []
+    for row in csv.DictReader(
+        read_text_file(data_file("tech_fields.csv")).splitlines()
+    ):
+        if row["level"] != "2":
+            continue
+        keywords = [
+            row["name"],
+            *row["keywords"].split(";"),
+            *level3.get(row["code"], []),
+        ]
+        fields.append(Field(f"tf:{row['code']}", row["name"], tuple(keywords)))
+    for row in csv.DictReader(read_text_file(data_file("industries.csv")).splitlines()):
+        keywords = [row["name"], *row["keywords"].split(";")]
+        fields.append(Field(f"in:{row['code']}", row["name"], tuple(keywords)))
+    return tuple(fields)
+
+
+class FieldClassifier:
+    """Turn texts into field profiles: unit vectors over the known fields."""
+
+    def __init__(self, analyzer: TextAnalyzer, fields: Sequence[Field] | None = None):
+        self.analyzer = analyzer
+        self.fields = tuple(fields if fields is not None else load_fields())
+        keyword_terms = [
+            [t for keyword in f.keywords for t in analyzer.terms(keyword)]
+            for f in self.fields
+        ]
+        self.vocabulary = Vocabulary.fit(keyword_terms)
+        self.profiles = self.vocabulary.tfidf(self.vocabulary.counts(keyword_terms))
+
+    def classify(
+        self, texts: Sequence[str], field_columns: Sequence[str] | None = None
+    ) -> sparse.csr_matrix:
+        """Return one row per text: its similarity to each field, top fields only.
+
+        Args:
+            texts: folded free text of each record.
+            field_columns: folded field column of each record ('' when none).
+        """
+        term_lists = []
+        for number, text in enumerate(texts):
+            terms = self.analyzer.terms(text, folded=True)
+            if field_columns is not None and field_columns[number]:
+                column_terms = self.analyzer.terms(field_columns[number], folded=True)
+                terms.extend(column_terms * FIELD_COLUMN_REPEAT)
+            term_lists.append(terms)
+        vectors = self.vocabulary.tfidf(self.vocabulary.counts(term_lists))
+        scores = (vectors @ self.profiles.T).toarray()
+        return normalize_rows(_keep_top(scores, TOP_FIELDS))
+
+    def names(self, profile_row: sparse.csr_matrix, limit: int = 2) -> list[str]:
+        """Return the names of the strongest fields of one profile row."""
+        row = profile_row.toarray().ravel()
+        order = row.argsort()[::-1][:limit]
+        return [self.fields[i].name for i in order if row[i] > 0]
+
+
+def _keep_top(scores: np.ndarray, top: int) -> sparse.csr_matrix:
+    if scores.shape[1] > top:
+        threshold = np.partition(scores, -top, axis=1)[:, -top][:, None]
+        scores = np.where(scores >= threshold, scores, 0.0)
+    return sparse.csr_matrix(scores)

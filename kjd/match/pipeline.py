@@ -1,0 +1,243 @@
+"""From documents to scored, explained matches: vectors, candidates, features, top k.
+
+`Corpus` turns the demands and every target type into term vectors once (one
+vocabulary, so that idf counts every text); `score_type` generates candidates for
+one target type with a sparse product, computes the features of those pairs
+only, combines them into scores and keeps the best `limit` pairs per demand at
+or above the threshold.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from kjd.match import features as facts
+from kjd.match.documents import Documents
+from kjd.match.fields import FieldClassifier
+from kjd.match.index import Vocabulary, normalize_rows, pair_dot, top_k_pairs
+from kjd.match.score import (
+    TEXT_SCALE,
+    TITLE_SCALE,
+    PairFeatures,
+    PairScores,
+    Weights,
+    combine,
+    saturate,
+)
+from kjd.match.text import TextAnalyzer
+
+logger = logging.getLogger(__name__)
+
+# Candidates kept per demand and target type before full scoring, at least.
+MIN_CANDIDATES = 50
+SHARED_TERMS_SHOWN = 8
+# A demand's title terms count this many times its description's terms.
+DEMAND_TITLE_WEIGHT = 1.0
+
+
+@dataclass
+class Vectors:
+    """Unit-length TF-IDF rows of one kind of record."""
+
+    title: sparse.csr_matrix
+    full: sparse.csr_matrix
+    fields: sparse.csr_matrix
+
+
+@dataclass
+class Corpus:
+    """Demands and targets analysed with one vocabulary."""
+
+    analyzer: TextAnalyzer
+    demands: Documents
+    targets: dict[str, Documents]
+    vocabulary: Vocabulary
+    terms: list[str]
+    vectors: dict[str, Vectors] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        analyzer: TextAnalyzer,
+        demands: Documents,
+        targets: dict[str, Documents],
+    ) -> "Corpus":
+        """Segment every text, fit the vocabulary and vectorise each kind."""
+        title_terms = {"demand": _terms(analyzer, demands.titles)}
+        body_terms = {"demand": _terms(analyzer, demands.bodies)}
+        for kind, documents in targets.items():
+            title_terms[kind] = _terms(analyzer, documents.titles)
+            full = documents.full_texts()
+            body_terms[kind] = _terms(analyzer, full)
+        every_text = [
+            [*title, *body]
+            for kind in title_terms
+            for title, body in zip(title_terms[kind], body_terms[kind], strict=True)
+        ]
+        vocabulary = Vocabulary.fit(every_text)
+        terms = [""] * len(vocabulary)
+        for term, column in vocabulary.columns.items():
+            terms[column] = term
+        corpus = cls(analyzer, demands, targets, vocabulary, terms)
+        classifier = FieldClassifier(analyzer)
+        for kind in title_terms:
+            documents = demands if kind == "demand" else targets[kind]
+            corpus.vectors[kind] = corpus._vectorise(
+                kind, title_terms[kind], body_terms[kind], documents, classifier
+            )
+        return corpus
+
+    def _vectorise(self, kind, titles, bodies, documents, classifier) -> Vectors:
+        vocabulary = self.vocabulary
+        title = vocabulary.tfidf(vocabulary.counts(titles))
+        if kind == "demand":
+            body = vocabulary.tfidf(vocabulary.counts(bodies))
+            full = normalize_rows(DEMAND_TITLE_WEIGHT * title + body)
+        else:
+            full = vocabulary.tfidf(vocabulary.counts(bodies))
+        texts = [
+            f"{t} {b}" for t, b in zip(documents.titles, documents.bodies, strict=True)
+        ]
+        profiles = classifier.classify(texts, documents.fields)
+        return Vectors(title=title, full=full, fields=profiles)
+
+
+def _terms(analyzer: TextAnalyzer, texts: Sequence[str]) -> list[list[str]]:
+    return [analyzer.terms(text, folded=True) for text in texts]
+
+
+@dataclass
+class ScoredPairs:
+    """The kept pairs of one target type, best first within each demand."""
+
+    target_type: str
+    demand_rows: np.ndarray
+    target_rows: np.ndarray
+    scores: PairScores
+    candidate_pairs: int
+    shared_terms: list[list[str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.demand_rows)
+
+
+def count_candidates(corpus: Corpus, target_type: str, k: int) -> int:
+    """Return how many pairs `score_type` would score, without scoring them."""
+    pairs = top_k_pairs(
+        corpus.vectors["demand"].full, corpus.vectors[target_type].full, k
+    )
+    return len(pairs)
+
+
+def score_type(
+    corpus: Corpus,
+    target_type: str,
+    *,
+    limit: int,
+    threshold: float,
+    weights: Weights,
+    excluded: set[tuple[int, int]] | None = None,
+    semantic: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    on_block: Callable[[int, int], None] | None = None,
+) -> ScoredPairs:
+    """Score one target type for every demand of the corpus.
+
+    Args:
+        limit: pairs kept per demand (the best ones).
+        threshold: pairs scoring below this are dropped (score ≥ threshold kept).
+        excluded: (demand id, target id) pairs never to propose (rejected).
+        semantic: returns the embedding cosine of (demand rows, target rows).
+
+    Returns:
+        The kept pairs; a demand with no candidate at or above the threshold has none.
+    """
+    demands = corpus.vectors["demand"]
+    targets = corpus.vectors[target_type]
+    k = max(MIN_CANDIDATES, 5 * limit)
+    pairs = top_k_pairs(demands.full, targets.full, k, on_block=on_block)
+    rows_d, rows_t = pairs.demand_rows, pairs.target_rows
+    pair_features = _features(corpus, target_type, rows_d, rows_t, pairs.similarity)
+    if semantic is not None:
+        pair_features.semantic = semantic(rows_d, rows_t)
+    scores = combine(pair_features, weights)
+    keep = _select(
+        corpus, target_type, rows_d, rows_t, scores, limit, threshold, excluded
+    )
+    kept = ScoredPairs(
+        target_type=target_type,
+        demand_rows=rows_d[keep],
+        target_rows=rows_t[keep],
+        scores=PairScores(
+            score=scores.score[keep],
+            parts={name: values[keep] for name, values in scores.parts.items()},
+        ),
+        candidate_pairs=len(pairs),
+    )
+    kept.shared_terms = shared_terms(
+        corpus, target_type, kept.demand_rows, kept.target_rows
+    )
+    return kept
+
+
+def _features(corpus, target_type, rows_d, rows_t, similarity) -> PairFeatures:
+    demands = corpus.vectors["demand"]
+    targets = corpus.vectors[target_type]
+    demand_docs = corpus.demands
+    target_docs = corpus.targets[target_type]
+    title_cosine = pair_dot(demands.title, targets.full, rows_d, rows_t)
+    field_agreement = pair_dot(demands.fields, targets.fields, rows_d, rows_t)
+    return PairFeatures(
+        text=saturate(similarity, TEXT_SCALE),
+        title=saturate(title_cosine, TITLE_SCALE),
+        field=np.clip(field_agreement, 0.0, 1.0),
+        region=facts.region_feature(
+            demand_docs.cities, target_docs.cities, rows_d, rows_t
+        ),
+        fit=facts.fit_feature(
+            demand_docs.modes, target_docs.maturities, target_docs.modes, rows_d, rows_t
+        ),
+    )
+
+
+def _select(corpus, target_type, rows_d, rows_t, scores, limit, threshold, excluded):
+    # Order by demand, then by falling score; keep the first `limit` of each demand.
+    ok = scores.score >= threshold
+    if excluded:
+        demand_ids = np.asarray(corpus.demands.ids)[rows_d]
+        target_ids = np.asarray(corpus.targets[target_type].ids)[rows_t]
+        rejected = np.fromiter(
+            ((d, t) in excluded for d, t in zip(demand_ids, target_ids, strict=True)),
+            dtype=bool,
+            count=len(rows_d),
+        )
+        ok &= ~rejected
+    order = np.lexsort((-scores.score, rows_d))
+    order = order[ok[order]]
+    ranked_d = rows_d[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(ranked_d)) + 1]
+    position = np.arange(len(order)) - np.repeat(
+        starts, np.diff(np.r_[starts, len(order)])
+    )
+    return order[position < limit]
+
+
+def shared_terms(
+    corpus: Corpus, target_type: str, rows_d: np.ndarray, rows_t: np.ndarray
+) -> list[list[str]]:
+    """Return, for each pair, the terms both texts carry, heaviest first."""
+    if len(rows_d) == 0:
+        return []
+    demands = corpus.vectors["demand"].full
+    targets = corpus.vectors[target_type].full
+    products = demands[rows_d].multiply(targets[rows_t]).tocsr()
+    result = []
+    for number in range(products.shape[0]):
+        start, stop = products.indptr[number], products.indptr[number + 1]
+        columns = products.indices[start:stop]
+        weights = products.data[start:stop]
+        best = columns[np.argsort(-weights, kind="stable")[:SHARED_TERMS_SHOWN]]
+        result.append([corpus.terms[column] for column in best])
+    return result

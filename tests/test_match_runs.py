@@ -1,0 +1,161 @@
+"""Match runs: explained scores, decisions that survive re-runs, only-changed runs."""
+
+import json
+
+import pytest
+
+from kjd.match.runs import run_matching
+
+from .match_fixtures import build_matching_db
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_matching_db(tmp_path / "kjd.db")
+
+
+def ranked(db, demand_ref, target_type):
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT COALESCE(p.ref, x.ref) FROM matches m "
+            "JOIN demands d ON d.id = m.demand_id "
+            "LEFT JOIN projects p ON m.target_type = 'project' AND p.id = m.target_id "
+            "LEFT JOIN experts x ON m.target_type = 'expert' AND x.id = m.target_id "
+            "WHERE d.ref = ? AND m.target_type = ? AND m.status != 'rejected' "
+            "ORDER BY m.rank",
+            [demand_ref, target_type],
+        ).fetchall()
+    ]
+
+
+def test_run_matching_ranks_the_right_achievement_first(db):
+    run_matching(db, threshold=0)
+    assert ranked(db, "D1", "project")[0] == "A1"
+    assert ranked(db, "D2", "project")[0] == "A2"
+    assert ranked(db, "D3", "project")[0] == "A3"
+    assert ranked(db, "D1", "expert")[0] == "E1"
+
+
+def test_run_matching_parts_add_up_to_score(db):
+    run_matching(db, threshold=0)
+    rows = db.execute("SELECT score, parts FROM matches").fetchall()
+    assert rows
+    for score, parts in rows:
+        assert round(sum(json.loads(parts).values()), 1) == pytest.approx(
+            score, abs=1e-6
+        )
+
+
+def test_run_matching_stores_shared_terms(db):
+    run_matching(db, threshold=0)
+    terms = db.execute(
+        "SELECT m.shared_terms FROM matches m JOIN projects p ON p.id = m.target_id "
+        "WHERE m.demand_id = 1 AND m.target_type = 'project' AND p.ref = 'A1'"
+    ).fetchone()[0]
+    assert "镁合金" in json.loads(terms)
+
+
+def test_run_matching_unrelated_demand_gets_nothing(db):
+    result = run_matching(db, threshold=20)
+    count = db.execute("SELECT count(*) FROM matches WHERE demand_id = 4").fetchone()[0]
+    assert count == 0
+    assert result.demands_without_match >= 1
+
+
+def test_run_matching_threshold_keeps_scores_at_or_above(db):
+    run_matching(db, threshold=0)
+    scores = sorted(r[0] for r in db.execute("SELECT score FROM matches").fetchall())
+    cut = scores[len(scores) // 2]
+    db2 = db
+    db2.execute("DELETE FROM matches")
+    run_matching(db2, threshold=cut)
+    kept = [r[0] for r in db2.execute("SELECT score FROM matches").fetchall()]
+    assert min(kept) >= cut
+    assert cut in kept
+
+
+def decide(db, demand_id, target_type, target_id, decision):
+    db.execute(
+        "INSERT INTO decisions (demand_id, target_type, target_id, decision) "
+        "VALUES (?,?,?,?)",
+        [demand_id, target_type, target_id, decision],
+    )
+    status = {"accepted": "accepted", "rejected": "rejected"}[decision]
+    db.execute(
+        "UPDATE matches SET status = ? "
+        "WHERE demand_id = ? AND target_type = ? AND target_id = ?",
+        [status, demand_id, target_type, target_id],
+    )
+
+
+def test_rejected_pair_stays_rejected_after_rerun(db):
+    run_matching(db, threshold=0)
+    decide(db, 1, "project", 1, "rejected")
+    run_matching(db, threshold=0)
+    rows = db.execute(
+        "SELECT status FROM matches WHERE demand_id = 1 AND target_type = 'project' "
+        "AND target_id = 1"
+    ).fetchall()
+    assert rows == [("rejected",)]
+    assert "A1" not in ranked(db, "D1", "project")
+
+
+def test_accepted_pair_never_dropped_by_rerun(db):
+    run_matching(db, threshold=0)
+    low = db.execute(
+        "SELECT target_id FROM matches WHERE demand_id = 1 AND target_type = 'project' "
+        "ORDER BY score LIMIT 1"
+    ).fetchone()[0]
+    decide(db, 1, "project", low, "accepted")
+    run_matching(db, threshold=99, limit=1)
+    status = db.execute(
+        "SELECT status FROM matches WHERE demand_id = 1 AND target_type = 'project' "
+        "AND target_id = ?",
+        [low],
+    ).fetchone()
+    assert status == ("accepted",)
+
+
+def test_only_changed_second_run_writes_nothing(db):
+    first = run_matching(db, threshold=0, only_changed=True)
+    runs_before = db.execute("SELECT count(*) FROM match_runs").fetchone()[0]
+    second = run_matching(db, threshold=0, only_changed=True)
+    assert first.demands == 4
+    assert second.run_id is None
+    assert second.demands == 0
+    assert second.demands_unchanged == 4
+    assert db.execute("SELECT count(*) FROM match_runs").fetchone()[0] == runs_before
+
+
+def test_only_changed_rescores_an_updated_demand(db):
+    run_matching(db, threshold=0, only_changed=True)
+    db.execute("UPDATE demands SET description = '镁合金压铸件气孔' WHERE ref = 'D2'")
+    result = run_matching(db, threshold=0, only_changed=True)
+    assert result.demands == 1
+    assert result.demands_unchanged == 3
+
+
+def test_run_matching_demand_refs_limits_the_run(db):
+    run_matching(db, threshold=0)
+    before = db.execute("SELECT count(*) FROM matches WHERE demand_id != 1").fetchone()[
+        0
+    ]
+    result = run_matching(db, demand_refs=["D1"], threshold=0)
+    after = db.execute("SELECT count(*) FROM matches WHERE demand_id != 1").fetchone()[
+        0
+    ]
+    assert result.demands == 1
+    assert before == after
+
+
+def test_run_matching_region_selects_demands(db):
+    result = run_matching(db, region="吉林市", threshold=0)
+    assert result.demands == 1
+
+
+def test_run_matching_unknown_demand_raises(db):
+    from kjd.errors import NotFound
+
+    with pytest.raises(NotFound):
+        run_matching(db, demand_refs=["D999"])
