@@ -1,0 +1,249 @@
+"""Write parsed sheets into the database: upsert records, link entities, rejects.
+
+Everything for one file runs inside the caller's transaction. Rows are matched
+to the database by natural key (see kjd.importers.rosters): an unknown key is
+inserted, a known key whose `row_hash` differs is updated (`updated_at`), and a
+known key with the same hash is left untouched and counted as unchanged.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+
+import sqlite_utils
+
+from kjd.importers.records import ParsedSheet, Record
+from kjd.importers.report import SheetResult
+from kjd.match.entities import resolve_enterprise, resolve_institutes
+from kjd.normalize import match_key
+
+logger = logging.getLogger(__name__)
+
+_KEY_CHUNK = 500
+_NOT_COLUMNS = {"credit_code", "credit_code_valid"}
+_EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
+
+
+def now_text() -> str:
+    return datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+
+
+class SheetLoader:
+    """Load the records of one parsed sheet and count what happened to each."""
+
+    def __init__(self, db: sqlite_utils.Database, parsed: ParsedSheet, source: dict):
+        self.db = db
+        self.parsed = parsed
+        self.source = source
+        self.table = parsed.kind
+        self.columns = set(db[self.table].columns_dict)
+        self.enterprise_links: dict = {}
+        self.claimed: dict[int, str] = {}
+        self.stamp = now_text()
+
+    def load(self, result: SheetResult, on_record=None) -> None:
+        existing = self._existing_keys()
+        for done, record in enumerate(self.parsed.records, start=1):
+            outcome = self._load_record(record, existing)
+            if outcome == "inserted":
+                result.inserted += 1
+            elif outcome == "updated":
+                result.updated += 1
+            else:
+                result.unchanged += 1
+            if on_record is not None:
+                on_record(done)
+
+    def _existing_keys(self) -> dict[str, tuple[int, str]]:
+        if self.table in ("enterprises", "institutes"):
+            return {}
+        keys = [record.natural_key for record in self.parsed.records]
+        found = {}
+        for start in range(0, len(keys), _KEY_CHUNK):
+            chunk = keys[start : start + _KEY_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT natural_key, id, row_hash FROM [{self.table}] "
+                f"WHERE natural_key IN ({marks})",
+                chunk,
+            )
+            for key, row_id, row_hash in rows:
+                found[key] = (row_id, row_hash)
+        return found
+
+    def _load_record(self, record: Record, existing: dict) -> str:
+        if self.table == "enterprises":
+            return self._load_enterprise(record)
+        if self.table == "institutes":
+            return self._load_institute(record)
+        row = self._row(record)
+        known = existing.get(record.natural_key)
+        if known is not None and known[1] == row["row_hash"]:
+            return "unchanged"
+        self._link(row, record)
+        if known is None:
+            row["natural_key"] = record.natural_key
+            row_id = self._insert(row)
+            existing[record.natural_key] = (row_id, row["row_hash"])
+            self._after_write(row_id, record)
+            return "inserted"
+        self._update(known[0], row)
+        existing[record.natural_key] = (known[0], row["row_hash"])
+        self._after_write(known[0], record)
+        return "updated"
+
+    # rows and hashes
+
+    def _row(self, record: Record) -> dict:
+        extra = dict(record.extra)
+        row = {}
+        for name, value in record.values.items():
+            if name in self.columns and name not in _NOT_COLUMNS:
+                row[name] = value
+            elif name in _EXTRA_NAMES and value is not None:
+                extra[_EXTRA_NAMES[name]] = value
+        row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+        row["row_hash"] = _hash(row)
+        row["ref"] = record.values.get("ref")
+        row.update(self.source)
+        row["source_row"] = record.row_number
+        return row
+
+    def _insert(self, row: dict) -> int:
+        columns = ", ".join(f"[{name}]" for name in row)
+        marks = ", ".join("?" * len(row))
+        cursor = self.db.execute(
+            f"INSERT INTO [{self.table}] ({columns}) VALUES ({marks})",
+            list(row.values()),
+        )
+        return cursor.lastrowid
+
+    def _update(self, row_id: int, row: dict) -> None:
+        row = {**row, "updated_at": self.stamp}
+        assignments = ", ".join(f"[{name}] = ?" for name in row)
+        self.db.execute(
+            f"UPDATE [{self.table}] SET {assignments} WHERE id = ?",
+            [*row.values(), row_id],
+        )
+
+    # entity links
+
+    def _link(self, row: dict, record: Record) -> None:
+        values = record.values
+        if self.table == "demands":
+            link = self._enterprise_link(values)
+            row["enterprise_id"] = link.entity_id if link else None
+        elif self.table == "experts":
+            links = _institute_links(self.db, values.get("institute_name"))
+            row["institute_id"] = links[0].entity_id if links else None
+        elif self.table == "projects":
+            links = _institute_links(self.db, values.get("institute_names"))
+            row["institute_id"] = links[0].entity_id if links else None
+            record.links = links
+
+    def _enterprise_link(self, values: dict):
+        name = values.get("enterprise_name")
+        code = values.get("credit_code")
+        if not name and not code:
+            return None
+        cache_key = (match_key(name), code)
+        if cache_key not in self.enterprise_links:
+            link = resolve_enterprise(self.db, name or "", code)
+            if link is not None and link.created:
+                _fill_new_enterprise(self.db, link.entity_id, values)
+            self.enterprise_links[cache_key] = link
+        return self.enterprise_links[cache_key]
+
+    def _after_write(self, row_id: int, record: Record) -> None:
+        if self.table != "projects":
+            return
+        self.db.execute("DELETE FROM project_institutes WHERE project_id = ?", [row_id])
+        seen = set()
+        for position, link in enumerate(getattr(record, "links", []) or []):
+            if link.entity_id in seen:
+                continue
+            seen.add(link.entity_id)
+            self.db.execute(
+                "INSERT INTO project_institutes (project_id, institute_id, position) "
+                "VALUES (?, ?, ?)",
+                [row_id, link.entity_id, position],
+            )
+
+    # institutes and enterprises: one record per body, found by name
+
+    def _load_institute(self, record: Record) -> str:
+        row = self._row(record)
+        key = match_key(record.values.get("name"))
+        found = self.db.execute(
+            "SELECT id, row_hash FROM institutes WHERE natural_key = ?", [key]
+        ).fetchone()
+        if found is None:
+            found = self._institute_by_resolver(record)
+        if found is not None and self.claimed.get(found[0], key) != key:
+            found = None
+        if found is None:
+            row["natural_key"] = key
+            row_id = self._insert(row)
+            self.claimed[row_id] = key
+            return "inserted"
+        self.claimed[found[0]] = key
+        if found[1] == row["row_hash"]:
+            return "unchanged"
+        self._update(found[0], row)
+        return "updated"
+
+    def _institute_by_resolver(self, record: Record):
+        links = resolve_institutes(self.db, record.values.get("name"), create=False)
+        if len(links) != 1 or links[0].score < 100:
+            return None
+        return self.db.execute(
+            "SELECT id, row_hash FROM institutes WHERE id = ?", [links[0].entity_id]
+        ).fetchone()
+
+    def _load_enterprise(self, record: Record) -> str:
+        row = self._row(record)
+        values = record.values
+        link = resolve_enterprise(
+            self.db, values.get("name") or "", values.get("credit_code")
+        )
+        if link is None:
+            return "unchanged"
+        current = self.db.execute(
+            "SELECT row_hash FROM enterprises WHERE id = ?", [link.entity_id]
+        ).fetchone()
+        if not link.created and current and current[0] == row["row_hash"]:
+            return "unchanged"
+        if not link.created:
+            row.pop("name", None)
+            row = {name: value for name, value in row.items() if value is not None}
+        row["credit_code"] = values.get("credit_code") or None
+        row["credit_code_valid"] = values.get("credit_code_valid")
+        if not link.created and row["credit_code"] is None:
+            row.pop("credit_code")
+            row.pop("credit_code_valid")
+        self._update(link.entity_id, row)
+        return "inserted" if link.created else "updated"
+
+
+def _institute_links(db, cell: str | None) -> list:
+    if not cell:
+        return []
+    return resolve_institutes(db, cell)
+
+
+def _fill_new_enterprise(db, enterprise_id: int, values: dict) -> None:
+    fields = {
+        "credit_code": values.get("credit_code"),
+        "credit_code_valid": values.get("credit_code_valid"),
+        "city": values.get("city"),
+        "county": values.get("county"),
+    }
+    fields = {name: value for name, value in fields.items() if value is not None}
+    if fields:
+        db["enterprises"].update(enterprise_id, fields)
+
+
+def _hash(row: dict) -> str:
+    text = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()

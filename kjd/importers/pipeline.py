@@ -1,0 +1,373 @@
+"""Import roster files: read, find headers, parse, load, one transaction per file."""
+
+import hashlib
+import json
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from kjd.db import transaction
+from kjd.errors import AmbiguousKind, FileRejected, UsageError
+from kjd.importers.headers import find_header, map_header
+from kjd.importers.load import SheetLoader, now_text
+from kjd.importers.records import ParsedSheet, parse_sheet, preview_cells
+from kjd.importers.rejects import (
+    RejectedSheet,
+    default_rejects_path,
+    write_rejects_workbook,
+)
+from kjd.importers.report import (
+    STATUS_AMBIGUOUS,
+    STATUS_FAILED,
+    STATUS_HIDDEN,
+    STATUS_NOT_ROSTER,
+    STATUS_OK,
+    STATUS_REJECTED,
+    STATUS_UNCHANGED_FILE,
+    ImportReport,
+    SheetResult,
+)
+from kjd.importers.rosters import KINDS
+from kjd.importers.workbook import NotARoster, RawWorkbook, read_workbook
+
+logger = logging.getLogger(__name__)
+
+MAX_WARNING_MESSAGES = 20
+
+
+class _Rollback(Exception):
+    """Undo the file's writes: a dry run, or --strict with rejected rows."""
+
+
+def import_paths(
+    db: sqlite_utils.Database,
+    paths,
+    *,
+    kind: str | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    rejects_path: Path | None = None,
+    on_progress=None,
+    skip_unchanged: bool = False,
+    preview_rows: int = 0,
+) -> ImportReport:
+    """Import roster files and folders into the database, one transaction per file.
+
+    Args:
+        db: an open kjd database.
+        paths: files or folders (folders are searched recursively; Excel lock
+            files ~$… and hidden files are left out).
+        kind: the roster kind for every file (demands, projects, experts,
+            institutes, enterprises); detected from the header when None.
+        sheet: import only the sheet with this name.
+        dry_run: compute every figure, write nothing (database or rejects file).
+        strict: a file with any rejected row is not written at all.
+        rejects_path: one rejects workbook for all files, instead of one beside
+            each input (名单_未导入.xlsx).
+        on_progress: called as on_progress(done, total) with the rows of the
+            current file.
+        skip_unchanged: skip a file whose content (sha256) was already imported
+            successfully (status "unchanged-file").
+        preview_rows: keep the first N rows of each sheet in the result.
+
+    Returns:
+        An ImportReport with one SheetResult per sheet; a file that is not a
+        roster has status "not-roster", a corrupt one "failed" with a message.
+
+    Raises:
+        UsageError: `kind` is not a roster kind.
+    """
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"未知的名单类型：{kind}。可选：{'、'.join(KINDS)}。")
+    report = ImportReport(dry_run=dry_run)
+    collected: list[RejectedSheet] = []
+    for path in expand_paths(paths):
+        options = {
+            "kind": kind,
+            "sheet": sheet,
+            "dry_run": dry_run,
+            "strict": strict,
+            "skip_unchanged": skip_unchanged,
+            "preview_rows": preview_rows,
+        }
+        results, rejected = import_file(db, path, on_progress=on_progress, **options)
+        if rejected and not dry_run:
+            if rejects_path is None:
+                _write_rejects(default_rejects_path(path), rejected, results)
+            collected.extend(rejected)
+        report.sheets.extend(results)
+    if rejects_path is not None and collected and not dry_run:
+        written = write_rejects_workbook(Path(rejects_path), collected)
+        for result in report.sheets:
+            if result.rejected:
+                result.rejects_path = str(written)
+    return report
+
+
+def expand_paths(paths) -> list[Path]:
+    """Return the files to import: files as given, folders searched recursively."""
+    files = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith((".", "~$")) for part in child.parts)
+                if child.is_file() and not hidden:
+                    files.append(child)
+        else:
+            files.append(path)
+    return files
+
+
+def import_file(
+    db, path: Path, *, on_progress=None, **options
+) -> tuple[list[SheetResult], list[RejectedSheet]]:
+    """Import one file; return its sheet results and its rejected rows."""
+    path = Path(path)
+    name = str(path)
+    if path.name.startswith("~$"):
+        return [_status(name, STATUS_NOT_ROSTER, "Excel 临时锁定文件，已跳过")], []
+    if not path.is_file():
+        return [_status(name, STATUS_FAILED, f"{path.name}：文件不存在")], []
+    digest = file_sha256(path)
+    if options["skip_unchanged"] and _already_imported(db, digest):
+        return [
+            _status(name, STATUS_UNCHANGED_FILE, "内容与上次成功导入时相同，已跳过")
+        ], []
+
+    # read and parse every sheet before writing anything
+    try:
+        workbook = read_workbook(path, options["sheet"])
+    except NotARoster:
+        return [_status(name, STATUS_NOT_ROSTER, "不是 Excel 或 CSV 名单")], []
+    except FileRejected as exc:
+        return [_status(name, STATUS_FAILED, exc.message)], []
+    if options["sheet"] is not None and not workbook.sheets:
+        message = f"{path.name}：没有名为“{options['sheet']}”的工作表"
+        return [_status(name, STATUS_FAILED, message)], []
+    results, parsed = _parse_workbook(workbook, name, options)
+    if not parsed:
+        return results, []
+
+    # write in one transaction
+    try:
+        _write_file(db, path, digest, parsed, options, on_progress)
+    except _Rollback:
+        pass
+    rejected = [
+        RejectedSheet(path.name, sheet.name, sheet.rejects)
+        for sheet, _ in parsed
+        if sheet.rejects
+    ]
+    return results, rejected
+
+
+def _parse_workbook(workbook: RawWorkbook, name: str, options: dict):
+    results: list[SheetResult] = []
+    parsed: list[tuple[ParsedSheet, SheetResult]] = []
+    for raw in workbook.sheets:
+        result = SheetResult(path=name, sheet=raw.name)
+        results.append(result)
+        if not raw.visible and options["sheet"] is None:
+            result.status, result.message = STATUS_HIDDEN, "隐藏的工作表，已跳过"
+            continue
+        bounds = find_header(raw.rows, raw.merged, options["kind"])
+        header = None
+        if bounds is not None:
+            try:
+                header = map_header(raw.rows, *bounds, raw.name, options["kind"])
+            except AmbiguousKind as exc:
+                result.status, result.message = STATUS_AMBIGUOUS, exc.message
+                continue
+        if header is None:
+            result.status, result.message = STATUS_NOT_ROSTER, "没有找到名单表头"
+            continue
+        sheet = parse_sheet(raw, header)
+        _describe(result, sheet, options["preview_rows"])
+        parsed.append((sheet, result))
+    return results, parsed
+
+
+def _describe(result: SheetResult, sheet: ParsedSheet, preview_rows: int) -> None:
+    result.kind = sheet.kind
+    result.header_row = sheet.header.header_row
+    result.read = sheet.read
+    result.rejected = len(sheet.rejects)
+    result.skipped = sum(sheet.skipped.values())
+    result.skipped_reasons = {
+        key: count for key, count in sheet.skipped.items() if count
+    }
+    result.warnings = sheet.warning_count
+    result.metadata = sheet.metadata
+    result.status = STATUS_REJECTED if sheet.rejects else STATUS_OK
+    result.preview = [
+        preview_cells(sheet.header, record) for record in sheet.records[:preview_rows]
+    ]
+    messages = [warning for warning in sheet.warnings]
+    for record in sheet.records:
+        messages.extend(record.warnings)
+    result.warning_messages = [
+        _warning_line(w) for w in messages[:MAX_WARNING_MESSAGES]
+    ]
+
+
+def _warning_line(warning) -> str:
+    where = []
+    if warning.row_number:
+        where.append(f"第 {warning.row_number} 行")
+    if warning.column:
+        where.append(f"列“{warning.column}”")
+    prefix = " › ".join(where)
+    return f"{prefix}：{warning.message}" if prefix else warning.message
+
+
+def _write_file(db, path, digest, parsed, options, on_progress) -> None:
+    total = sum(len(sheet.records) for sheet, _ in parsed)
+    done_before = 0
+    with _file_transaction(db):
+        for sheet, result in parsed:
+            import_id = _insert_import(db, path, digest, sheet)
+            source = {
+                "source_file": path.name,
+                "source_sheet": sheet.name,
+            }
+            loader = SheetLoader(db, sheet, source)
+
+            def progress(done, offset=done_before):
+                if on_progress is not None:
+                    on_progress(offset + done, total)
+
+            loader.load(result, on_record=progress)
+            done_before += len(sheet.records)
+            _insert_rejects_and_warnings(db, import_id, path, sheet)
+            _finish_import(db, import_id, result)
+        if options["strict"] and any(sheet.rejects for sheet, _ in parsed):
+            for sheet, result in parsed:
+                result.status = STATUS_FAILED
+                result.inserted = result.updated = result.unchanged = 0
+                result.message = (
+                    f"有 {len(sheet.rejects)} 行被拒收，--strict 模式下整个文件未写入"
+                )
+            raise _Rollback
+        if options["dry_run"]:
+            raise _Rollback
+
+
+@contextmanager
+def _file_transaction(db):
+    """One transaction per file; a savepoint when the caller already holds one."""
+    conn = db.conn
+    if not conn.in_transaction:
+        with transaction(db):
+            yield
+        return
+    conn.execute("SAVEPOINT kjd_import_file")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK TO kjd_import_file")
+        conn.execute("RELEASE kjd_import_file")
+        raise
+    conn.execute("RELEASE kjd_import_file")
+
+
+def _insert_import(db, path: Path, digest: str, sheet: ParsedSheet) -> int:
+    cursor = db.execute(
+        "INSERT INTO imports (path, file_name, sha256, sheet, kind, header_row, "
+        "metadata, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+        [
+            str(path.resolve()),
+            path.name,
+            digest,
+            sheet.name,
+            sheet.kind,
+            sheet.header.header_row,
+            json.dumps(sheet.metadata, ensure_ascii=False),
+        ],
+    )
+    return cursor.lastrowid
+
+
+def _insert_rejects_and_warnings(db, import_id: int, path: Path, sheet) -> None:
+    db.conn.executemany(
+        "INSERT INTO rejects (import_id, file_name, sheet, row_number, column_name, "
+        "value, reason, cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                import_id,
+                path.name,
+                sheet.name,
+                reject.row_number,
+                reject.column,
+                reject.value,
+                reject.reason,
+                json.dumps(reject.cells, ensure_ascii=False),
+            ]
+            for reject in sheet.rejects
+        ],
+    )
+    warnings = list(sheet.warnings)
+    for record in sheet.records:
+        warnings.extend(record.warnings)
+    db.conn.executemany(
+        "INSERT INTO import_warnings (import_id, sheet, row_number, column_name, "
+        "value, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [import_id, sheet.name, w.row_number, w.column, w.value, w.code, w.message]
+            for w in warnings
+        ],
+    )
+
+
+def _finish_import(db, import_id: int, result: SheetResult) -> None:
+    db.execute(
+        "UPDATE imports SET read = ?, inserted = ?, updated = ?, unchanged = ?, "
+        "rejected = ?, skipped = ?, warnings = ?, status = ?, finished_at = ? "
+        "WHERE id = ?",
+        [
+            result.read,
+            result.inserted,
+            result.updated,
+            result.unchanged,
+            result.rejected,
+            result.skipped,
+            result.warnings,
+            result.status,
+            now_text(),
+            import_id,
+        ],
+    )
+
+
+def _write_rejects(target: Path, rejected, results) -> None:
+    try:
+        written = write_rejects_workbook(target, rejected)
+    except Exception as exc:  # the rejects file must not undo a committed import
+        logger.warning("rejects workbook not written to %s: %s", target, exc)
+        fallback = Path.cwd() / target.name
+        written = write_rejects_workbook(fallback, rejected)
+    for result in results:
+        if result.rejected:
+            result.rejects_path = str(written)
+
+
+def _already_imported(db, digest: str) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM imports WHERE sha256 = ? AND status IN (?, ?) LIMIT 1",
+        [digest, STATUS_OK, STATUS_REJECTED],
+    ).fetchone()
+    return row is not None
+
+
+def _status(path: str, status: str, message: str) -> SheetResult:
+    return SheetResult(path=path, status=status, message=message)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,304 @@
+"""Turn the rows of a sheet into records, rejects and skipped rows.
+
+Row numbers are the numbers Excel shows (the header rows included); for CSV they
+count records, the header being row 1, so they match the row a spreadsheet
+program shows when it opens the file.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kjd.importers.headers import Header
+from kjd.importers.metadata import read_metadata
+from kjd.importers.rosters import FIELD_LABELS, ROSTERS
+from kjd.importers.values import Cell, RowWarning, cell_text, convert, extra_value
+from kjd.importers.workbook import RawSheet
+from kjd.importers.xlsx_meta import column_letter
+from kjd.normalize import clean_name, match_key
+
+_FOOTER = re.compile(
+    r"^(合计|总计|小计|以下空白|以下无|以下为空|此页以下空白|注[:：\d．.、]|注释[:：]|说明[:：]"
+    r"|填表说明|填报说明|填写说明|填表人|审核人|制表人|单位负责人|负责人[:：]|备注[:：])"
+)
+_END_MARKER = re.compile(r"^(以下空白|以下无|以下为空|此页以下空白)")
+# A legal company name that opens a paragraph ('郑州某某科技有限公司2014年首创…')
+# or follows 本公司/我公司/公司名称 names the enterprise behind a demand.
+_COMPANY_IN_TEXT = re.compile(
+    r"(?:^|本公司|我公司|公司名称[:：]|企业名称[:：])\s*(?:[(（]?[\d一二三四五六七八九十]+[)）、.．]\s*)?"
+    r"([\u4e00-\u9fff（）()]{2,30}?(?:股份有限公司|有限责任公司|有限公司))",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class Record:
+    """One roster row ready to load: typed values, extra columns, warnings."""
+
+    row_number: int
+    values: dict
+    extra: dict
+    cells: dict
+    natural_key: str = ""
+    warnings: list[RowWarning] = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+
+@dataclass
+class Reject:
+    """One row that cannot be imported, with the reason in Chinese."""
+
+    row_number: int
+    column: str | None
+    value: str | None
+    reason: str
+    cells: dict
+
+
+@dataclass
+class ParsedSheet:
+    """A sheet read as one roster kind, before anything is written."""
+
+    name: str
+    kind: str
+    header: Header
+    metadata: dict
+    records: list[Record] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    warnings: list[RowWarning] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        """Rows below the header up to the last filled row, skipped ones included."""
+        return len(self.records) + len(self.rejects) + sum(self.skipped.values())
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings) + sum(len(r.warnings) for r in self.records)
+
+
+def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
+    """Classify every row below the header and convert the data rows."""
+    parsed = ParsedSheet(
+        sheet.name, header.kind, header, read_metadata(sheet.rows[: header.top])
+    )
+    hidden_columns = _check_hidden_columns(sheet, header, parsed)
+    header_keys = [match_key(label) for label in header.labels]
+    required_columns = [
+        column
+        for column, name in header.fields.items()
+        if name in ROSTERS[header.kind].required
+    ]
+    blank_run = 0
+    ended = False
+    for index in range(header.first_data_row, len(sheet.rows)):
+        row = sheet.rows[index]
+        row_number = index + 1
+
+        # rows that are not records
+        if all(value is None for value in row):
+            blank_run += 1
+            continue
+        parsed.skipped["blank"] += blank_run
+        blank_run = 0
+        if ended:
+            parsed.skipped["after-end"] += 1
+            continue
+        if index in sheet.hidden_rows:
+            _skip_hidden(parsed, row, row_number, header)
+            continue
+        marker = _footer_marker(row, required_columns)
+        if marker is not None:
+            ended = bool(_END_MARKER.match(marker))
+            parsed.skipped["footer"] += 1
+            continue
+        if [match_key(cell_text(value)) for value in row] == header_keys[: len(row)]:
+            parsed.skipped["header-repeat"] += 1
+            continue
+
+        _convert_row(parsed, header, row, row_number, hidden_columns)
+    _assign_natural_keys(parsed)
+    return parsed
+
+
+def _check_hidden_columns(sheet, header, parsed) -> set[int]:
+    dropped = set()
+    for column in sorted(sheet.hidden_columns):
+        if column in header.fields:
+            label = header.labels[column]
+            parsed.warnings.append(
+                RowWarning(
+                    None,
+                    label,
+                    None,
+                    "hidden-column",
+                    f"列 {column_letter(column)}“{label}”是隐藏列，"
+                    "已按表头导入，请核对",
+                )
+            )
+        elif column in header.extra:
+            label = header.extra[column]
+            dropped.add(column)
+            parsed.warnings.append(
+                RowWarning(
+                    None,
+                    label,
+                    None,
+                    "hidden-column-dropped",
+                    f"列 {column_letter(column)}“{label}”是隐藏列，"
+                    "且不属于名单字段，未导入",
+                )
+            )
+    return dropped
+
+
+def _skip_hidden(parsed, row, row_number, header) -> None:
+    parsed.skipped["hidden"] += 1
+    summary = "；".join(
+        text for text in (clean_name(cell_text(value)) for value in row) if text
+    )
+    parsed.warnings.append(
+        RowWarning(
+            row_number,
+            None,
+            summary[:200],
+            "hidden-row",
+            f"第 {row_number} 行是隐藏行，未导入（{summary[:60]}）",
+        )
+    )
+
+
+def _footer_marker(row: list, required_columns: list[int]) -> str | None:
+    first = next((value for value in row if value is not None), None)
+    if not isinstance(first, str):
+        return None
+    key = match_key(first)
+    if not _FOOTER.match(key):
+        return None
+    for column in required_columns:
+        value = row[column] if column < len(row) else None
+        if value is not None and value != first:
+            return None
+    return key
+
+
+def _convert_row(parsed, header, row, row_number, hidden_columns) -> None:
+    roster = ROSTERS[header.kind]
+    values: dict = {}
+    warnings: list[RowWarning] = []
+    cells = _original_cells(header, row)
+
+    # typed fields
+    for column, name in header.fields.items():
+        raw = row[column] if column < len(row) else None
+        cell = Cell(row_number, header.labels[column], values, warnings)
+        cell.unit = header.units.get(column)
+        convert(name, roster.fields[name], raw, cell)
+
+    # columns kjd does not know, kept as they were typed
+    extra = values.pop("_extra", {})
+    for column, label in header.extra.items():
+        if column in hidden_columns or column >= len(row) or row[column] is None:
+            continue
+        cell = Cell(row_number, label, values, warnings)
+        extra[label] = extra_value(label, row[column], cell)
+    extra.update(values.pop("_extra", {}))
+
+    missing = _missing_required(roster, values)
+    if missing is not None:
+        parsed.rejects.append(
+            Reject(row_number, missing, None, _missing_reason(roster), cells)
+        )
+        return
+    _complete(header.kind, values, warnings, row_number)
+    parsed.records.append(Record(row_number, values, extra, cells, warnings=warnings))
+
+
+def _original_cells(header: Header, row: list) -> dict:
+    cells = {}
+    for column, label in enumerate(header.labels):
+        value = row[column] if column < len(row) else None
+        cells[label or f"列{column_letter(column)}"] = cell_text(value)
+    return cells
+
+
+def _missing_required(roster, values) -> str | None:
+    if any(values.get(name) for name in roster.required):
+        return None
+    return "、".join(FIELD_LABELS.get(name, name) for name in roster.required)
+
+
+def _missing_reason(roster) -> str:
+    names = "或".join(FIELD_LABELS.get(name, name) for name in roster.required)
+    return f"缺少必填项：{names}"
+
+
+def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:
+    # Fill what a row implies but does not say, and flag what it lacks.
+    if kind == "demands":
+        values["kind"] = "talent" if values.get("demand_type") == "人才需求" else "tech"
+        if not values.get("enterprise_name"):
+            _enterprise_from_text(values, warnings, row_number)
+    elif kind == "experts":
+        if not values.get("name"):
+            values["name"] = ""
+            warnings.append(
+                RowWarning(
+                    row_number,
+                    None,
+                    values.get("ref"),
+                    "name-missing",
+                    "专家姓名为空，已按编号导入",
+                )
+            )
+        if values.get("is_academician") is None:
+            values["is_academician"] = int("院士" in (values.get("title") or ""))
+
+
+def _enterprise_from_text(values: dict, warnings: list, row_number: int) -> None:
+    text = "\n".join(filter(None, [values.get("title"), values.get("description")]))
+    match = _COMPANY_IN_TEXT.search(text)
+    if match:
+        name = match.group(1)
+        values["enterprise_name"] = name
+        warnings.append(
+            RowWarning(
+                row_number,
+                None,
+                name,
+                "enterprise-from-text",
+                f"需求单位为空，已按需求文字中的“{name}”关联企业，请核对",
+            )
+        )
+        return
+    warnings.append(
+        RowWarning(
+            row_number, None, None, "enterprise-missing", "需求单位为空，未关联企业"
+        )
+    )
+
+
+def _assign_natural_keys(parsed: ParsedSheet) -> None:
+    roster = ROSTERS[parsed.kind]
+    seen: Counter = Counter()
+    for record in parsed.records:
+        values = dict(record.values)
+        if parsed.kind == "demands" and not values.get("title"):
+            values["title"] = (values.get("description") or "")[:60]
+        base = f"{parsed.kind}:{roster.natural_key(values)}"
+        seen[base] += 1
+        record.natural_key = base if seen[base] == 1 else f"{base}#{seen[base]}"
+
+
+def preview_cells(header: Header, record: Record) -> dict:
+    """Return a record as {column title: text to show}, after cleaning."""
+    shown = {}
+    for column, label in enumerate(header.labels):
+        name = header.fields.get(column)
+        if name is not None:
+            value = record.values.get(name)
+        else:
+            value = record.extra.get(header.extra.get(column, ""))
+        shown[label or f"列{column_letter(column)}"] = cell_text(value)
+    return shown

@@ -1,0 +1,167 @@
+"""One schema per roster kind: its fields, their value types, required fields, keys.
+
+Natural keys decide whether a row is new or a new version of a row already in
+the database. They must make a re-import of the same file change nothing, let
+a later version of a roster update its changed rows, and never fold two
+distinct rows of one roster into one record:
+
+- institutes: the comparison key of the name (`match_key`), the same key the
+  entity resolver looks names up by, so a roster row and a name met in another
+  roster meet in one record.
+- enterprises: found or created through the entity resolver (credit code first,
+  then name), so the key is the resolver's.
+- demands, projects, experts: the roster's own reference (需求编号/成果编号/专家编号)
+  when it has one, joined with the comparison keys of the owner (enterprise,
+  completing unit or work unit) and of the title (or name). The reference alone
+  is not enough, because rosters from different offices all start at 1 or
+  D001; the title alone is not enough, because the same enterprise may file two
+  demands with one title and many demand rows name no enterprise. A row whose
+  key repeats an earlier row's key in the same sheet gets '#2', '#3'… in sheet
+  order, so duplicates stay separate records and a re-import of the same file
+  finds each of them again.
+
+A later roster that changes a title or the owner's spelling therefore adds a
+record instead of updating the old one; a changed description, budget, phone
+or any other column updates it in place (`updated_at`).
+"""
+
+from dataclasses import dataclass
+
+from kjd.normalize import match_key
+
+KINDS = ("demands", "projects", "experts", "institutes", "enterprises")
+
+KIND_LABELS = {
+    "demands": "企业需求",
+    "projects": "科技成果",
+    "experts": "专家",
+    "institutes": "高校院所",
+    "enterprises": "企业",
+}
+
+FIELD_LABELS = {
+    "title": "名称",
+    "name": "名称",
+    "description": "需求描述",
+    "summary": "成果简介",
+    "enterprise_name": "企业名称",
+    "institute_names": "完成单位",
+    "institute_name": "工作单位",
+    "ref": "编号",
+}
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The fields of one roster kind and the value type of each.
+
+    `fields` maps a field to its value type (see kjd.importers.values).
+    `required` lists alternatives: a row needs at least one of them.
+    """
+
+    kind: str
+    table: str
+    fields: dict[str, str]
+    required: tuple[str, ...]
+    key_fields: tuple[str, ...] = ()
+
+    def has_required_columns(self, mapped: set[str]) -> bool:
+        return any(name in mapped for name in self.required)
+
+    def natural_key(self, values: dict) -> str:
+        """Return the key of a row, before the in-sheet repeat suffix."""
+        parts = [match_key(values.get(name)) for name in self.key_fields]
+        return "|".join(parts)
+
+
+_CONTACT = {"contact": "name", "phone": "phone", "ref": "ref"}
+
+ROSTERS = {
+    "demands": Roster(
+        kind="demands",
+        table="demands",
+        fields={
+            "enterprise_name": "name",
+            "credit_code": "credit_code",
+            "title": "text",
+            "description": "prose",
+            "field": "text",
+            "region": "region",
+            "budget": "amount",
+            "deadline": "date",
+            "cooperation_mode": "vocab:cooperation_mode",
+            "demand_type": "vocab:demand_type",
+            "discipline": "text",
+            "degree": "text",
+            "headcount": "int",
+            "email": "email",
+            **_CONTACT,
+        },
+        required=("title", "description"),
+        key_fields=("ref", "enterprise_name", "title"),
+    ),
+    "projects": Roster(
+        kind="projects",
+        table="projects",
+        fields={
+            "title": "text",
+            "institute_names": "text",
+            "leader": "name",
+            "field": "text",
+            "summary": "prose",
+            "maturity": "vocab:maturity_stage",
+            "cooperation_mode": "vocab:cooperation_mode",
+            "patents": "prose",
+            "keywords": "text",
+            **_CONTACT,
+        },
+        required=("title",),
+        key_fields=("ref", "institute_names", "title"),
+    ),
+    "experts": Roster(
+        kind="experts",
+        table="experts",
+        fields={
+            "name": "name",
+            "institute_name": "text",
+            "department": "text",
+            "title": "text",
+            "is_academician": "bool",
+            "research_fields": "prose",
+            "email": "email",
+            **_CONTACT,
+        },
+        required=("name", "ref"),
+        key_fields=("ref", "institute_name", "name"),
+    ),
+    "institutes": Roster(
+        kind="institutes",
+        table="institutes",
+        fields={
+            "name": "name",
+            "short_names": "list",
+            "kind": "text",
+            "city": "text",
+            "address": "text",
+            "description": "prose",
+            **_CONTACT,
+        },
+        required=("name",),
+        key_fields=("name",),
+    ),
+    "enterprises": Roster(
+        kind="enterprises",
+        table="enterprises",
+        fields={
+            "name": "name",
+            "credit_code": "credit_code",
+            "region": "region",
+            "industry": "text",
+            "scale": "text",
+            "address": "text",
+            **_CONTACT,
+        },
+        required=("name",),
+        key_fields=("name",),
+    ),
+}

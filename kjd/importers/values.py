@@ -1,0 +1,282 @@
+"""Turn one cell into the typed values of a field, with warnings as data.
+
+Each converter takes the raw cell (str, number, date or None) and a `Cell`
+context, writes into the record's values (one field may fill several columns:
+budget and budget_raw, phone and contact) and appends warnings.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from kjd.importers.reference import find_region, map_vocabulary
+from kjd.normalize import (
+    clean_name,
+    clean_prose,
+    credit_code_is_valid,
+    fold_width,
+    identifier_text,
+    normalize_credit_code,
+    number_to_text,
+    parse_amount_wan,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_number,
+    parse_phones,
+    remove_spaces,
+)
+
+_LIST_SPLIT = re.compile(r"[、,，;；/\n]+")
+_IDENTIFIER_HEADER = re.compile(
+    r"编号|代码|号码|电话|手机|邮编|邮政编码|证号|账号|身份证|工号|学号|传真|qq|登记号|批准号|专利号"
+)
+_AMOUNT_HEADER = re.compile(
+    r"万元|金额|资金|经费|资本|投资|预算|产值|收入|营收|利润|价格"
+)
+_NO_NUMBER_WORDS = (
+    "面议",
+    "待定",
+    "协商",
+    "另议",
+    "不限",
+    "无",
+    "暂无",
+    "待商议",
+    "洽谈",
+)
+
+
+@dataclass
+class RowWarning:
+    """A data-quality problem found in one cell (or row); the row is still imported."""
+
+    row_number: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+
+
+@dataclass
+class Cell:
+    """Where a value comes from, and where its results and warnings go."""
+
+    row_number: int
+    label: str
+    values: dict
+    warnings: list[RowWarning] = field(default_factory=list)
+    unit: str | None = None
+
+    def warn(self, value, code: str, message: str) -> None:
+        self.warnings.append(
+            RowWarning(self.row_number, self.label, cell_text(value), code, message)
+        )
+
+
+def cell_text(value) -> str | None:
+    """Return a cell as the text a person sees: 1.0 → '1', dates in ISO form."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return number_to_text(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def convert(field_name: str, value_type: str, raw, cell: Cell) -> None:
+    """Store the typed value(s) of `raw` for `field_name` in `cell.values`."""
+    if value_type.startswith("vocab:"):
+        _vocab(field_name, value_type[6:], raw, cell)
+    else:
+        _CONVERTERS[value_type](field_name, raw, cell)
+
+
+def _name(field_name, raw, cell):
+    cell.values[field_name] = clean_name(cell_text(raw))
+
+
+def _text(field_name, raw, cell):
+    cell.values[field_name] = clean_prose(cell_text(raw))
+
+
+def _list(field_name, raw, cell):
+    text = cell_text(raw)
+    if text is None:
+        cell.values[field_name] = None
+        return
+    parts = [clean_name(part) for part in _LIST_SPLIT.split(text)]
+    cell.values[field_name] = ";".join(part for part in parts if part) or None
+
+
+def _phone(field_name, raw, cell):
+    phones = parse_phones(raw)
+    if not phones:
+        cell.values[field_name] = None
+        return
+    cell.values[field_name] = ";".join(phone.number for phone in phones)
+    contacts = [phone.contact for phone in phones if phone.contact]
+    if contacts and not cell.values.get("contact"):
+        cell.values["contact"] = ";".join(contacts)
+    for phone in phones:
+        if phone.note == "scientific":
+            cell.warn(
+                raw, "phone-digits-lost", "电话以科学计数法保存，末位数字可能已丢失"
+            )
+        elif phone.note == "precision-lost":
+            cell.warn(raw, "phone-digits-lost", "电话超过 15 位，Excel 已截断数字")
+        elif phone.note == "invalid":
+            cell.warn(raw, "phone-invalid", f"“{phone.number}”不是有效的电话号码")
+
+
+def _email(field_name, raw, cell):
+    text = cell_text(raw)
+    cell.values[field_name] = remove_spaces(fold_width(text)) or None if text else None
+
+
+def _ref(field_name, raw, cell):
+    text, note = identifier_text(raw)
+    cell.values[field_name] = text
+    _warn_identifier(raw, note, cell)
+
+
+def _warn_identifier(raw, note, cell):
+    if note == "precision-lost":
+        cell.warn(
+            raw,
+            "precision-lost",
+            "编号以数字保存，超过 15 位的部分已被 Excel 改写，请在原表中改为文本后重填",
+        )
+    elif note == "scientific":
+        cell.warn(
+            raw, "scientific-notation", "编号以科学计数法保存，末位数字可能已丢失"
+        )
+
+
+def _credit_code(field_name, raw, cell):
+    code = normalize_credit_code(raw)
+    cell.values[field_name] = code
+    if code is None:
+        return
+    valid = credit_code_is_valid(code)
+    cell.values["credit_code_valid"] = 1 if valid else 0
+    if not valid:
+        cell.warn(
+            raw,
+            "credit-code-invalid",
+            "统一社会信用代码格式或校验位不正确（GB 32100-2015），已原样保留",
+        )
+
+
+def _amount(field_name, raw, cell):
+    amount = parse_amount_wan(raw, cell.unit or "万元")
+    cell.values[field_name] = amount
+    text = raw.strip() if isinstance(raw, str) else None
+    cell.values[f"{field_name}_raw"] = clean_name(text) if text else None
+    if text and amount is None and not text.startswith(_NO_NUMBER_WORDS):
+        cell.warn(raw, "amount-unreadable", "金额中没有可识别的数字，已保留原文")
+    elif text and amount is None:
+        cell.warn(raw, "amount-not-a-number", f"金额为“{text}”，未计入数值，已保留原文")
+
+
+def _date(field_name, raw, cell):
+    parsed = parse_date(raw)
+    cell.values[field_name] = parsed.value
+    text = cell_text(raw)
+    cell.values[f"{field_name}_raw"] = (
+        clean_name(text) if isinstance(raw, str) else None
+    )
+    if parsed.note == "ambiguous":
+        cell.warn(
+            raw, "date-ambiguous", "日期的月和日可以互换，已按月/日/年读取，请核对"
+        )
+    elif parsed.note == "invalid":
+        cell.warn(raw, "date-unreadable", "无法识别的日期，已保留原文")
+
+
+def _int(field_name, raw, cell):
+    number = parse_int(raw)
+    cell.values[field_name] = number
+    if number is None and raw is not None:
+        cell.warn(raw, "number-unreadable", "不是整数，已保留在附加列中")
+        cell.values.setdefault("_extra", {})[cell.label] = cell_text(raw)
+
+
+def _bool(field_name, raw, cell):
+    flag = parse_bool(raw)
+    if flag is None and raw is not None:
+        flag = "院士" in (cell_text(raw) or "")
+    cell.values[field_name] = None if flag is None else int(flag)
+
+
+def _region(field_name, raw, cell):
+    text = clean_name(cell_text(raw))
+    region = find_region(text)
+    cell.values["city"] = region.city if region else None
+    cell.values["county"] = region.county if region else None
+    if text:
+        cell.values.setdefault("_extra", {})[cell.label] = text
+
+
+def _vocab(field_name, vocabulary, raw, cell):
+    text = clean_prose(cell_text(raw))
+    cell.values[field_name] = map_vocabulary(vocabulary, text)
+    cell.values[f"{field_name}_raw"] = text
+
+
+_CONVERTERS = {
+    "name": _name,
+    "text": _text,
+    "prose": _text,
+    "list": _list,
+    "phone": _phone,
+    "email": _email,
+    "ref": _ref,
+    "credit_code": _credit_code,
+    "amount": _amount,
+    "date": _date,
+    "int": _int,
+    "bool": _bool,
+    "region": _region,
+}
+
+
+def extra_value(label: str, raw, cell: Cell):
+    """Return the JSON value of an unrecognised column, typed by its title.
+
+    Titles that name codes (编号, 电话, 邮编…) keep text exactly and flag numbers
+    Excel has cut; titles that name money (金额, 经费, 万元…) give numbers, and text
+    without a number gives None with the text kept under '<title>_原文'.
+    """
+    if raw is None:
+        return None
+    key = label.casefold()
+    if _IDENTIFIER_HEADER.search(key):
+        text, note = identifier_text(raw)
+        _warn_identifier(raw, note, cell)
+        return text
+    if _AMOUNT_HEADER.search(key):
+        number = parse_number(raw)
+        if number is None and isinstance(raw, str):
+            number = parse_amount_wan(raw) if re.search(r"\d", raw) else None
+        if number is None:
+            cell.values.setdefault("_extra", {})[f"{label}_原文"] = clean_name(raw)
+            cell.warn(raw, "amount-not-a-number", f"“{label}”不是数字，已保留原文")
+            return None
+        return int(number) if number == int(number) else number
+    if isinstance(raw, bool | int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw == int(raw) and abs(raw) < 1e15 else raw
+    if isinstance(raw, date | datetime | time):
+        return cell_text(raw)
+    return clean_prose(raw)
