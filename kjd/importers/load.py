@@ -15,6 +15,7 @@ import sqlite_utils
 
 from kjd.importers.records import ParsedSheet, Record
 from kjd.importers.report import SheetResult
+from kjd.match import entities
 from kjd.match.entities import resolve_enterprise, resolve_institutes
 from kjd.normalize import match_key
 
@@ -174,7 +175,7 @@ class SheetLoader:
 
     def _load_institute(self, record: Record) -> str:
         row = self._row(record)
-        key = match_key(record.values.get("name"))
+        key = entities.natural_key("institute", record.values.get("name") or "")
         found = self.db.execute(
             "SELECT id, row_hash FROM institutes WHERE natural_key = ?", [key]
         ).fetchone()
@@ -194,7 +195,9 @@ class SheetLoader:
         return "updated"
 
     def _institute_by_resolver(self, record: Record):
-        links = resolve_institutes(self.db, record.values.get("name"), create=False)
+        links = resolve_institutes(
+            self.db, record.values.get("name"), create=False, whole_name=True
+        )
         if len(links) != 1 or links[0].score < 100:
             return None
         return self.db.execute(
