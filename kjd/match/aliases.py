@@ -122,11 +122,57 @@ def add_alias(
     return True
 
 
+def add_named_alias(
+    db: sqlite_utils.Database,
+    kind: str,
+    alias: str,
+    target: str,
+    *,
+    replace: bool = False,
+) -> dict:
+    """Add `alias` for the record named (or numbered) `target`.
+
+    Raises:
+        NotFound: no record has that id or resolves from that name.
+        UsageError: the alias names another record and `replace` is false,
+            or the alias is empty.
+    """
+    from kjd.match.entities import find_known
+
+    ensure_seeded(db)
+    table = "institutes" if kind == "institute" else "enterprises"
+    if target.strip().isdigit():
+        row = db.execute(
+            f"SELECT id, name FROM [{table}] WHERE id = ?", [int(target)]
+        ).fetchone()
+    else:
+        link = find_known(db, kind, target)
+        row = (link.entity_id, link.name) if link else None
+    if row is None:
+        raise NotFound(
+            f"没有找到单位“{target}”。请写全称或记录编号（kjd alias list 可查看）。",
+            target=target,
+        )
+    if not folded_key(alias):
+        raise UsageError("别名不能为空。")
+    current = alias_lookup(db, kind, alias)
+    if current is not None and current != row[0] and not replace:
+        raise UsageError(
+            f"别名“{alias}”已指向编号 {current} 的单位；"
+            f"加 --replace 改为指向“{row[1]}”。",
+            alias=alias,
+            entity_id=current,
+        )
+    add_alias(db, kind, alias, row[0], replace=True)
+    return {"kind": kind, "alias": alias, "entity_id": row[0], "entity_name": row[1]}
+
+
 def remove_alias(db: sqlite_utils.Database, kind: str, alias: str) -> dict:
     """Remove an alias; a seeded one is kept as removed so it stays removed.
 
     Raises NotFound when no alias of that kind has this spelling.
     """
+    ensure_seeded(db)
     key = folded_key(alias)
     row = db.execute(
         "SELECT id, alias, entity_id, source FROM aliases "
@@ -150,6 +196,7 @@ def list_aliases(
     db: sqlite_utils.Database, kind: str | None = None, search: str | None = None
 ) -> list[dict]:
     """Return the aliases in use, with the name of the record each points to."""
+    ensure_seeded(db)
     rows = []
     for alias_kind, table in (
         ("institute", "institutes"),
