@@ -12,8 +12,13 @@ from kjd.config import Settings
 from kjd.db import open_db, transaction
 from kjd.errors import UsageError
 from kjd.match.dedupe import DEDUPE_THRESHOLD
+from kjd.match.dedupe_review import (
+    KIND_LABELS,
+    RULE_LABELS,
+    apply_review,
+    review_duplicates,
+)
 from kjd.match.merge import list_merges, undo_merge
-from kjd.match.dedupe_review import KIND_LABELS, RULE_LABELS, apply_review, review_duplicates
 
 KIND_ARGUMENTS = {
     "institutes": "institute",
