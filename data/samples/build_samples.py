@@ -1,9 +1,9 @@
-"""Write the sample rosters in this folder: run `python data/samples/build_samples.py`.
+"""Write the sample rosters: `python data/samples/build_samples.py [OUTPUT_DIR]`.
 
 The five workbooks are laid out the way Jilin offices send rosters: a merged title
 row, a 填报单位/填报日期 line, a 序号 column, two-level merged headers and a trailing
 合计 or 填表说明 row. All companies, people, phone numbers and e-mail addresses are
-invented; institute names are real.
+invented. Institute names are real.
 
 The output is byte-for-byte reproducible for a given openpyxl and zlib: the
 workbook timestamps and the zip entry dates are fixed.
@@ -118,7 +118,7 @@ class SheetSpec:
     columns: list[Column]
     rows: list[list]
     footer_rows: list[list] = field(default_factory=list)
-    # Columns (first, last) merged in each footer row; None leaves the cells apart.
+    # Columns (first, last) merged in each footer row, or None to leave the cells apart.
     footer_merge: tuple[int, int] | None = None
 
 
@@ -462,14 +462,28 @@ def talent_demands_spec() -> SheetSpec:
     )
 
 
+def build_all(output_dir: Path) -> list[Path]:
+    """Write the five sample workbooks into output_dir and return their paths."""
+    workbooks = {
+        "高校院所名录.xlsx": [institutes_spec()],
+        "专家名单.xlsx": [experts_spec()],
+        "科技成果汇总表.xlsx": [achievements_spec()],
+        "企业名录.xlsx": [enterprises_spec()],
+        "企业需求汇总表.xlsx": [tech_demands_spec(), talent_demands_spec()],
+    }
+    paths = []
+    for file_name, specs in workbooks.items():
+        path = output_dir / file_name
+        write_workbook(path, specs)
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
-    write_workbook(OUTPUT_DIR / "高校院所名录.xlsx", [institutes_spec()])
-    write_workbook(OUTPUT_DIR / "专家名单.xlsx", [experts_spec()])
-    write_workbook(OUTPUT_DIR / "科技成果汇总表.xlsx", [achievements_spec()])
-    write_workbook(OUTPUT_DIR / "企业名录.xlsx", [enterprises_spec()])
-    write_workbook(
-        OUTPUT_DIR / "企业需求汇总表.xlsx", [tech_demands_spec(), talent_demands_spec()]
-    )
+    output_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT_DIR
+    output_dir.mkdir(parents=True, exist_ok=True)
+    for path in build_all(output_dir):
+        print(path)  # noqa: T201
 
 
 if __name__ == "__main__":
