@@ -175,3 +175,15 @@ def test_b13_reordered_terms_score_at_least_80():
     left = " ".join(analyzer.words(fold("汽车零部件 长春德茂")))
     right = " ".join(analyzer.words(fold("长春德茂汽车零部件")))
     assert fuzz.token_sort_ratio(left, right) >= 80
+
+
+def test_terms_add_broader_class_once():
+    analyzer = default_analyzer()
+    terms = analyzer.terms("耐辐照聚丙烯与聚乙烯共混")
+    assert "聚丙烯" in terms
+    assert terms.count("聚烯烃") == 1
+
+
+def test_broader_table_classes_are_terms():
+    analyzer = default_analyzer()
+    assert "超硬材料" in analyzer.terms("超硬材料陶瓷磨具")

@@ -36,6 +36,7 @@ class Documents:
     cities: list[str] = field(default_factory=list)
     maturities: list[str] = field(default_factory=list)
     modes: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
     extras: list[dict] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -52,6 +53,7 @@ class Documents:
         self.cities.append(values.get("city") or "")
         self.maturities.append(values.get("maturity") or "")
         self.modes.append(values.get("mode") or "")
+        self.leaders.append((values.get("leader") or "").strip())
         self.extras.append(values.get("extra") or {})
 
     def full_texts(self) -> list[str]:
@@ -110,7 +112,7 @@ def load_targets(db: sqlite_utils.Database, target_type: str) -> Documents:
 def _load_projects(db: sqlite_utils.Database) -> Documents:
     documents = Documents("project")
     sql = (
-        "SELECT p.id, p.ref, p.title, p.summary, p.keywords, p.field, "
+        "SELECT p.id, p.ref, p.title, p.summary, p.keywords, p.field, p.leader, "
         "p.maturity, p.maturity_raw, p.cooperation_mode, p.cooperation_mode_raw, "
         "i.city FROM projects p LEFT JOIN institutes i ON i.id = p.institute_id "
         "ORDER BY p.id"
@@ -126,6 +128,7 @@ def _load_projects(db: sqlite_utils.Database) -> Documents:
             city=row["city"],
             maturity=row["maturity"] or row["maturity_raw"],
             mode=row["cooperation_mode"] or row["cooperation_mode_raw"],
+            leader=row["leader"],
         )
     return documents
 
@@ -133,7 +136,7 @@ def _load_projects(db: sqlite_utils.Database) -> Documents:
 def _load_experts(db: sqlite_utils.Database) -> Documents:
     documents = Documents("expert")
     sql = (
-        "SELECT x.id, x.ref, x.name, x.title, x.research_fields, x.department, "
+        "SELECT x.id, x.ref, x.name, x.title, x.research_fields, "
         "x.is_academician, i.city FROM experts x "
         "LEFT JOIN institutes i ON i.id = x.institute_id ORDER BY x.id"
     )
@@ -143,8 +146,7 @@ def _load_experts(db: sqlite_utils.Database) -> Documents:
             ref=row["ref"],
             name=row["name"],
             title=row["research_fields"],
-            body=row["research_fields"],
-            field=row["department"],
+            body=None,
             city=row["city"],
             extra={"is_academician": bool(row["is_academician"])},
         )

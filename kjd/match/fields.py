@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 FIELD_COLUMN_REPEAT = 3
 # Only the strongest few fields of a text count, so a long description that
 # touches many fields in passing does not agree with everything.
-TOP_FIELDS = 3
+TOP_FIELDS = 10
 
 
 @dataclass(frozen=True)
@@ -78,25 +78,34 @@ class FieldClassifier:
         self.vocabulary = Vocabulary.fit(keyword_terms)
         self.profiles = self.vocabulary.tfidf(self.vocabulary.counts(keyword_terms))
 
+    def classify_terms(
+        self,
+        term_lists: Sequence[Sequence[str]],
+        field_terms: Sequence[Sequence[str]] | None = None,
+    ) -> sparse.csr_matrix:
+        """Return one row per record: its similarity to each field, top fields only.
+
+        Args:
+            term_lists: the terms of each record's text.
+            field_terms: the terms of each record's field column (may be empty).
+        """
+        combined = []
+        for number, terms in enumerate(term_lists):
+            extra = field_terms[number] if field_terms is not None else ()
+            combined.append([*terms, *(list(extra) * FIELD_COLUMN_REPEAT)])
+        vectors = self.vocabulary.tfidf(self.vocabulary.counts(combined))
+        scores = (vectors @ self.profiles.T).toarray()
+        return normalize_rows(_keep_top(scores, TOP_FIELDS))
+
     def classify(
         self, texts: Sequence[str], field_columns: Sequence[str] | None = None
     ) -> sparse.csr_matrix:
-        """Return one row per text: its similarity to each field, top fields only.
-
-        Args:
-            texts: folded free text of each record.
-            field_columns: folded field column of each record ('' when none).
-        """
-        term_lists = []
-        for number, text in enumerate(texts):
-            terms = self.analyzer.terms(text, folded=True)
-            if field_columns is not None and field_columns[number]:
-                column_terms = self.analyzer.terms(field_columns[number], folded=True)
-                terms.extend(column_terms * FIELD_COLUMN_REPEAT)
-            term_lists.append(terms)
-        vectors = self.vocabulary.tfidf(self.vocabulary.counts(term_lists))
-        scores = (vectors @ self.profiles.T).toarray()
-        return normalize_rows(_keep_top(scores, TOP_FIELDS))
+        """Segment folded texts (and field columns) and classify them."""
+        term_lists = [self.analyzer.terms(text, folded=True) for text in texts]
+        field_terms = None
+        if field_columns is not None:
+            field_terms = [self.analyzer.terms(c, folded=True) for c in field_columns]
+        return self.classify_terms(term_lists, field_terms)
 
     def names(self, profile_row: sparse.csr_matrix, limit: int = 2) -> list[str]:
         """Return the names of the strongest fields of one profile row."""

@@ -1,23 +1,20 @@
-"""From documents to scored, explained matches: vectors, candidates, features, top k.
+"""From a corpus to scored, explained matches: candidates, features, top k.
 
-`Corpus` turns the demands and every target type into term vectors once (one
-vocabulary, so that idf counts every text); `score_type` generates candidates for
+`score_type` generates candidates for
 one target type with a sparse product, computes the features of those pairs
 only, combines them into scores and keeps the best `limit` pairs per demand at
 or above the threshold.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from kjd.match import features as facts
-from kjd.match.documents import Documents
-from kjd.match.fields import FieldClassifier
-from kjd.match.index import Vocabulary, normalize_rows, pair_dot, top_k_pairs
+from kjd.match.corpus import Corpus
+from kjd.match.index import pair_dot, top_k_pairs
 from kjd.match.score import (
     TEXT_SCALE,
     TITLE_SCALE,
@@ -27,86 +24,12 @@ from kjd.match.score import (
     combine,
     saturate,
 )
-from kjd.match.text import TextAnalyzer
 
 logger = logging.getLogger(__name__)
 
 # Candidates kept per demand and target type before full scoring, at least.
 MIN_CANDIDATES = 50
 SHARED_TERMS_SHOWN = 8
-# A demand's title terms count this many times its description's terms.
-DEMAND_TITLE_WEIGHT = 1.0
-
-
-@dataclass
-class Vectors:
-    """Unit-length TF-IDF rows of one kind of record."""
-
-    title: sparse.csr_matrix
-    full: sparse.csr_matrix
-    fields: sparse.csr_matrix
-
-
-@dataclass
-class Corpus:
-    """Demands and targets analysed with one vocabulary."""
-
-    analyzer: TextAnalyzer
-    demands: Documents
-    targets: dict[str, Documents]
-    vocabulary: Vocabulary
-    terms: list[str]
-    vectors: dict[str, Vectors] = field(default_factory=dict)
-
-    @classmethod
-    def build(
-        cls,
-        analyzer: TextAnalyzer,
-        demands: Documents,
-        targets: dict[str, Documents],
-    ) -> "Corpus":
-        """Segment every text, fit the vocabulary and vectorise each kind."""
-        title_terms = {"demand": _terms(analyzer, demands.titles)}
-        body_terms = {"demand": _terms(analyzer, demands.bodies)}
-        for kind, documents in targets.items():
-            title_terms[kind] = _terms(analyzer, documents.titles)
-            full = documents.full_texts()
-            body_terms[kind] = _terms(analyzer, full)
-        every_text = [
-            [*title, *body]
-            for kind in title_terms
-            for title, body in zip(title_terms[kind], body_terms[kind], strict=True)
-        ]
-        vocabulary = Vocabulary.fit(every_text)
-        terms = [""] * len(vocabulary)
-        for term, column in vocabulary.columns.items():
-            terms[column] = term
-        corpus = cls(analyzer, demands, targets, vocabulary, terms)
-        classifier = FieldClassifier(analyzer)
-        for kind in title_terms:
-            documents = demands if kind == "demand" else targets[kind]
-            corpus.vectors[kind] = corpus._vectorise(
-                kind, title_terms[kind], body_terms[kind], documents, classifier
-            )
-        return corpus
-
-    def _vectorise(self, kind, titles, bodies, documents, classifier) -> Vectors:
-        vocabulary = self.vocabulary
-        title = vocabulary.tfidf(vocabulary.counts(titles))
-        if kind == "demand":
-            body = vocabulary.tfidf(vocabulary.counts(bodies))
-            full = normalize_rows(DEMAND_TITLE_WEIGHT * title + body)
-        else:
-            full = vocabulary.tfidf(vocabulary.counts(bodies))
-        texts = [
-            f"{t} {b}" for t, b in zip(documents.titles, documents.bodies, strict=True)
-        ]
-        profiles = classifier.classify(texts, documents.fields)
-        return Vectors(title=title, full=full, fields=profiles)
-
-
-def _terms(analyzer: TextAnalyzer, texts: Sequence[str]) -> list[list[str]]:
-    return [analyzer.terms(text, folded=True) for text in texts]
 
 
 @dataclass

@@ -20,10 +20,10 @@ import sqlite_utils
 from kjd.db import transaction
 from kjd.errors import NotFound, UsageError
 from kjd.match import features as facts
+from kjd.match.corpus import Corpus
 from kjd.match.documents import TARGET_TYPES, load_demands, load_targets
 from kjd.match.pipeline import (
     MIN_CANDIDATES,
-    Corpus,
     ScoredPairs,
     count_candidates,
     score_type,
@@ -110,6 +110,7 @@ def run_matching(
     only_changed: bool = False,
     user_dictionary: Path | None = None,
     semantic: bool | None = False,
+    weights: Weights = DEFAULT_WEIGHTS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> MatchRunResult:
     """Match demands to targets and store the kept pairs with their explanation.
@@ -128,6 +129,7 @@ def run_matching(
         user_dictionary: extra dictionary file for segmentation.
         semantic: add the embedding signal (True), never (False), or when the
             optional package is installed and the texts to embed are few (None).
+        weights: points of each score part (see kjd.match.score).
         on_progress: called with (steps done, steps in all).
 
     Returns:
@@ -139,7 +141,14 @@ def run_matching(
     """
     started = time.monotonic()
     options = MatchOptions(
-        demand_refs, field, region, tuple(targets), limit, threshold, user_dictionary
+        demand_refs,
+        field,
+        region,
+        tuple(targets),
+        limit,
+        threshold,
+        user_dictionary,
+        weights,
     )
     options.check()
     demand_ids = select_demands(db, options)

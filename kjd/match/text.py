@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 DICT_FILE = "dict.txt"
 STOPWORDS_FILE = "stopwords.txt"
 SYNONYMS_FILE = "synonyms.csv"
+BROADER_FILE = "broader.csv"
 
 # Frequency given to a dictionary word whose line has none: high enough that
 # jieba keeps the word whole instead of splitting it into common parts.
@@ -142,6 +143,22 @@ def load_word_list(path: Path) -> list[str]:
     return words
 
 
+def load_broader(path: Path) -> dict[str, tuple[str, ...]]:
+    """Read broader.csv rows 'broader,narrower;narrower…' into narrower → classes."""
+    mapping: dict[str, list[str]] = {}
+    lines = read_text_file(path).split("\n")
+    for line in lines[1:]:
+        if not line.strip() or line.startswith("#"):
+            continue
+        broader, _, narrower = line.partition(",")
+        broader = fold(broader)
+        for term in narrower.split(";"):
+            term = fold(term)
+            if term and term != broader and broader not in mapping.get(term, []):
+                mapping.setdefault(term, []).append(broader)
+    return {term: tuple(classes) for term, classes in mapping.items()}
+
+
 def load_synonyms(path: Path) -> dict[str, str]:
     """Read synonyms.csv rows 'canonical,variant;variant…' into variant → canonical."""
     mapping: dict[str, str] = {}
@@ -172,6 +189,7 @@ class TextAnalyzer:
     dictionary: list[DictionaryEntry] = field(default_factory=list)
     stopwords: frozenset[str] = frozenset()
     synonyms: dict[str, str] = field(default_factory=dict)
+    broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Pure ASCII words are not added: the segmenter keeps Latin words whole
@@ -181,9 +199,10 @@ class TextAnalyzer:
             if not _ASCII_WORD.match(entry.word):
                 frequency = entry.frequency or DEFAULT_WORD_FREQUENCY
                 self._segmenter.add_word(entry.word, frequency, entry.tag)
-        for variant in self.synonyms:
-            if not _ASCII_WORD.match(variant):
-                self._segmenter.add_word(variant, DEFAULT_WORD_FREQUENCY, None)
+        classes = {c for names in self.broader.values() for c in names}
+        for word in [*self.synonyms, *self.broader, *classes]:
+            if not _ASCII_WORD.match(word):
+                self._segmenter.add_word(word, DEFAULT_WORD_FREQUENCY, None)
         self.domain_words = frozenset(entry.word for entry in self.dictionary)
         self._phrases = _phrase_pattern(self.synonyms)
 
@@ -207,7 +226,22 @@ class TextAnalyzer:
             term = self.canonical(word)
             if self.is_term(term):
                 terms.append(term)
+        if self.broader:
+            terms.extend(self.broader_terms(terms))
         return terms
+
+    def broader_terms(self, terms: Iterable[str]) -> list[str]:
+        """Return the broader class of each distinct term, once each.
+
+        Two texts about different members of one class (聚丙烯, 聚乙烯) then
+        share the class term (聚烯烃), weighted by its idf like any other term.
+        """
+        classes: list[str] = []
+        for term in dict.fromkeys(terms):
+            for broader in self.broader.get(term, ()):
+                if broader not in classes:
+                    classes.append(broader)
+        return classes
 
     def canonical(self, word: str) -> str:
         """Return the canonical form of a word (its synonym group head)."""
@@ -267,10 +301,14 @@ def _cached_analyzer(user_dictionary: str) -> TextAnalyzer:
         dictionary += load_dictionary(Path(user_dictionary))
     stopwords = frozenset(load_word_list(data_file(STOPWORDS_FILE)))
     synonyms = load_synonyms(data_file(SYNONYMS_FILE))
+    broader = load_broader(data_file(BROADER_FILE))
     logger.debug(
-        "analyzer: %d dictionary words, %d stop words, %d synonyms",
+        "analyzer: %d dictionary words, %d stop words, %d synonyms, %d broader",
         len(dictionary),
         len(stopwords),
         len(synonyms),
+        len(broader),
     )
-    return TextAnalyzer(dictionary=dictionary, stopwords=stopwords, synonyms=synonyms)
+    return TextAnalyzer(
+        dictionary=dictionary, stopwords=stopwords, synonyms=synonyms, broader=broader
+    )
