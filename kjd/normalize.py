@@ -170,7 +170,10 @@ def identifier_text(value) -> tuple[str | None, str | None]:
     if match is None:
         return text, None
     if match.group(2):
-        return _number_identifier(float(text), scientific=True)
+        number, note = _number_identifier(float(text), scientific=True)
+        # Text such as '2024011500000123E+2' is kept as typed when the number
+        # it stands for cannot be exact.
+        return (text, note) if note == "precision-lost" else (number, note)
     if text.endswith(".0") or text.endswith("."):
         return text.split(".")[0], None
     return text, None

@@ -72,6 +72,10 @@ class Header:
     def first_data_row(self) -> int:
         return self.bottom + 1
 
+    @property
+    def missing_required(self) -> bool:
+        return not ROSTERS[self.kind].has_required_columns(set(self.fields.values()))
+
     def column_of(self, field_name: str) -> int | None:
         for column, name in self.fields.items():
             if name == field_name:
@@ -216,7 +220,9 @@ def map_header(
     Without `kind`, every kind is scored (sum of the weights of the fields its
     titles name, among kinds whose required columns are present) and the best
     one is taken; a tie that the sheet name does not break raises AmbiguousKind.
-    Returns None when no kind fits well enough.
+    Returns None when no kind fits well enough. With `kind` given, the header
+    is returned even when a required column is missing (see
+    `missing_required`), so the caller can say which one.
 
     Raises:
         AmbiguousKind: two kinds fit equally; the message lists what matched.
@@ -232,8 +238,6 @@ def map_header(
         kind = _choose_kind(scores, sheet_name, candidates, labels)
         if kind is None:
             return None
-    elif kind not in scores:
-        return None
     mapping = candidates[kind]
     header = Header(top, bottom, labels, kind, scores=scores)
     for column, label in enumerate(labels):

@@ -22,7 +22,6 @@ from kjd.normalize import match_key
 logger = logging.getLogger(__name__)
 
 _KEY_CHUNK = 500
-_NOT_COLUMNS = {"credit_code", "credit_code_valid"}
 _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 
 
@@ -100,7 +99,7 @@ class SheetLoader:
         extra = dict(record.extra)
         row = {}
         for name, value in record.values.items():
-            if name in self.columns and name not in _NOT_COLUMNS:
+            if name in self.columns:
                 row[name] = value
             elif name in _EXTRA_NAMES and value is not None:
                 extra[_EXTRA_NAMES[name]] = value
@@ -213,13 +212,16 @@ class SheetLoader:
         if link is None:
             return "unchanged"
         current = self.db.execute(
-            "SELECT row_hash FROM enterprises WHERE id = ?", [link.entity_id]
+            "SELECT row_hash, extra FROM enterprises WHERE id = ?", [link.entity_id]
         ).fetchone()
         if not link.created and current and current[0] == row["row_hash"]:
             return "unchanged"
         if not link.created:
+            # Another spelling of a known enterprise adds to it, never blanks it.
             row.pop("name", None)
             row = {name: value for name, value in row.items() if value is not None}
+            extra = {**json.loads(current[1] or "{}"), **json.loads(row["extra"])}
+            row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
         row["credit_code"] = values.get("credit_code") or None
         row["credit_code_valid"] = values.get("credit_code_valid")
         if not link.created and row["credit_code"] is None:

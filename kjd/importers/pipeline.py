@@ -29,7 +29,7 @@ from kjd.importers.report import (
     ImportReport,
     SheetResult,
 )
-from kjd.importers.rosters import KINDS
+from kjd.importers.rosters import KIND_LABELS, KINDS, ROSTERS
 from kjd.importers.workbook import NotARoster, RawWorkbook, read_workbook
 
 logger = logging.getLogger(__name__)
@@ -184,10 +184,19 @@ def _parse_workbook(workbook: RawWorkbook, name: str, options: dict):
         if header is None:
             result.status, result.message = STATUS_NOT_ROSTER, "没有找到名单表头"
             continue
+        if header.missing_required:
+            result.kind, result.header_row = header.kind, header.header_row
+            result.status, result.message = STATUS_FAILED, _missing_columns(header)
+            continue
         sheet = parse_sheet(raw, header)
         _describe(result, sheet, options["preview_rows"])
         parsed.append((sheet, result))
     return results, parsed
+
+
+def _missing_columns(header) -> str:
+    label = ROSTERS[header.kind].required_label
+    return f"表头中没有{KIND_LABELS[header.kind]}的必填列：{label}"
 
 
 def _describe(result: SheetResult, sheet: ParsedSheet, preview_rows: int) -> None:

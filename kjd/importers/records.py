@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from kjd.importers.headers import Header
 from kjd.importers.metadata import read_metadata
-from kjd.importers.rosters import FIELD_LABELS, ROSTERS
+from kjd.importers.rosters import ROSTERS
 from kjd.importers.values import Cell, RowWarning, cell_text, convert, extra_value
 from kjd.importers.workbook import RawSheet
 from kjd.importers.xlsx_meta import column_letter
@@ -226,12 +226,11 @@ def _original_cells(header: Header, row: list) -> dict:
 def _missing_required(roster, values) -> str | None:
     if any(values.get(name) for name in roster.required):
         return None
-    return "、".join(FIELD_LABELS.get(name, name) for name in roster.required)
+    return roster.required_label
 
 
 def _missing_reason(roster) -> str:
-    names = "或".join(FIELD_LABELS.get(name, name) for name in roster.required)
-    return f"缺少必填项：{names}"
+    return f"缺少必填项：{roster.required_label}"
 
 
 def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:

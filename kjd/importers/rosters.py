@@ -41,17 +41,6 @@ KIND_LABELS = {
     "enterprises": "企业",
 }
 
-FIELD_LABELS = {
-    "title": "名称",
-    "name": "名称",
-    "description": "需求描述",
-    "summary": "成果简介",
-    "enterprise_name": "企业名称",
-    "institute_names": "完成单位",
-    "institute_name": "工作单位",
-    "ref": "编号",
-}
-
 
 @dataclass(frozen=True)
 class Roster:
@@ -65,6 +54,7 @@ class Roster:
     table: str
     fields: dict[str, str]
     required: tuple[str, ...]
+    required_label: str
     key_fields: tuple[str, ...] = ()
 
     def has_required_columns(self, mapped: set[str]) -> bool:
@@ -100,6 +90,7 @@ ROSTERS = {
             **_CONTACT,
         },
         required=("title", "description"),
+        required_label="需求名称或需求描述",
         key_fields=("ref", "enterprise_name", "title"),
     ),
     "projects": Roster(
@@ -118,6 +109,7 @@ ROSTERS = {
             **_CONTACT,
         },
         required=("title",),
+        required_label="成果名称",
         key_fields=("ref", "institute_names", "title"),
     ),
     "experts": Roster(
@@ -134,6 +126,7 @@ ROSTERS = {
             **_CONTACT,
         },
         required=("name", "ref"),
+        required_label="姓名或专家编号",
         key_fields=("ref", "institute_name", "name"),
     ),
     "institutes": Roster(
@@ -149,6 +142,7 @@ ROSTERS = {
             **_CONTACT,
         },
         required=("name",),
+        required_label="单位名称",
         key_fields=("name",),
     ),
     "enterprises": Roster(
@@ -164,6 +158,7 @@ ROSTERS = {
             **_CONTACT,
         },
         required=("name",),
+        required_label="企业名称",
         key_fields=("name",),
     ),
 }

@@ -1,0 +1,227 @@
+"""Pure text helpers: spaces, width, phones, codes, amounts, dates."""
+
+from datetime import date, datetime
+
+import pytest
+
+from kjd.normalize import (
+    apply_zero_format,
+    clean_line_breaks,
+    clean_name,
+    clean_prose,
+    credit_code_is_valid,
+    identifier_text,
+    is_blank,
+    match_key,
+    normalize_credit_code,
+    parse_amount_wan,
+    parse_bool,
+    parse_date,
+    parse_int,
+    parse_phones,
+    remove_spaces,
+)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("长春德茂汽车零部件有限公司\u3000", "长春德茂汽车零部件有限公司"),
+        ("\xa0长春德茂汽车零部件有限公司", "长春德茂汽车零部件有限公司"),
+        ("长春德茂汽车零部件有限公司\u200b", "长春德茂汽车零部件有限公司"),
+        ("\ufeff吉林省瑞丰生物科技有限公司", "吉林省瑞丰生物科技有限公司"),
+        ("长春德茂（汽车）零部件有限公司", "长春德茂(汽车)零部件有限公司"),
+        ("ＡＢＳ防抱死", "abs防抱死"),
+        (None, ""),
+    ],
+)
+def test_match_key_folds_width_case_and_spaces(text, expected):
+    assert match_key(text) == expected
+
+
+def test_remove_spaces_and_is_blank():
+    assert remove_spaces("a\u3000b\u00a0c\u200bd\ufeff") == "abcd"
+    assert is_blank(None)
+    assert is_blank(float("nan"))
+    assert is_blank("\u3000 \u200b")
+    assert not is_blank("0")
+
+
+def test_clean_line_breaks_turns_escapes_into_newlines():
+    assert clean_line_breaks("a_x000D_\nb\r\nc\rd") == "a\nb\nc\nd"
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("长春德茂汽车零部件有限公司\u3000", "长春德茂汽车零部件有限公司"),
+        ("长春德茂 汽车\n零部件", "长春德茂汽车零部件"),
+        (
+            "Changchun  Institute of\u00a0Applied Chemistry",
+            "Changchun Institute of Applied Chemistry",
+        ),
+        ("中科院 CIAC 团队", "中科院CIAC团队"),
+        ("ＡＢＣ１２３（汽车）", "ABC123（汽车）"),
+        ("\u3000\u200b", None),
+        (None, None),
+    ],
+)
+def test_clean_name(value, expected):
+    assert clean_name(value) == expected
+
+
+def test_clean_prose_keeps_line_breaks_and_drops_indentation():
+    text = "\u3000\u3000随着社会_x000D_\n    发展  很快\r\n\r\n\r\n2.结论  "
+    assert clean_prose(text) == "随着社会\n发展 很快\n\n2.结论"
+
+
+@pytest.mark.parametrize(
+    "value,expected_text,expected_note",
+    [
+        (13800000001.0, "13800000001", None),
+        (13800000001, "13800000001", None),
+        ("13800000004.0", "13800000004", None),
+        ("1.3800000005E+10", "13800000005", "scientific"),
+        (2.02401150000012e17, "2.02401150000012E+17", "precision-lost"),
+        ("202401150000012346", "202401150000012346", None),
+        ("2024011500000123E+2", "2024011500000123E+2", "precision-lost"),
+        ("JLKJ-2024-121", "JLKJ-2024-121", None),
+        ("０１０", "010", None),
+        (12.5, "12.5", None),
+    ],
+)
+def test_identifier_text(value, expected_text, expected_note):
+    assert identifier_text(value) == (expected_text, expected_note)
+
+
+@pytest.mark.parametrize(
+    "value,number_format,expected",
+    [
+        (14000.0, "000000", "014000"),
+        (130012.0, "000000", "130012"),
+        (14000.0, "0.00", None),
+        (14000.0, "General", None),
+        (7.0, '"0000"', "0007"),
+    ],
+)
+def test_apply_zero_format(value, number_format, expected):
+    assert apply_zero_format(value, number_format) == expected
+
+
+@pytest.mark.parametrize(
+    "value,numbers,notes",
+    [
+        (13800000001.0, ["13800000001"], [None]),
+        ("139 0000 0003", ["13900000003"], [None]),
+        ("13800000004.0", ["13800000004"], [None]),
+        ("1.3800000005E+10", ["13800000005"], ["scientific"]),
+        ("１３８００００００１１", ["13800000011"], [None]),
+        ("138-0000-0011", ["13800000011"], [None]),
+        ("+86 138 0000 0011", ["13800000011"], [None]),
+        ("(0432)62000000", ["0432-62000000"], [None]),
+        ("0431-85000000", ["0431-85000000"], [None]),
+        ("043185000000", ["0431-85000000"], [None]),
+        ("13800000023；13800000024", ["13800000023", "13800000024"], [None, None]),
+        ("12345", ["12345"], ["invalid"]),
+    ],
+)
+def test_parse_phones(value, numbers, notes):
+    phones = parse_phones(value)
+    assert [phone.number for phone in phones] == numbers
+    assert [phone.note for phone in phones] == notes
+
+
+def test_parse_phones_keeps_contact_names():
+    phones = parse_phones("联系人A：13800000021_x000D_\n联系人B：13800000022")
+    assert [(p.contact, p.number) for p in phones] == [
+        ("联系人A", "13800000021"),
+        ("联系人B", "13800000022"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("91220101MA0Y00002x", "91220101MA0Y00002X"),
+        ("９１２２０１０１ＭＡ０Ｙ００００２Ｘ", "91220101MA0Y00002X"),
+        ("91220101MA0Y00002X ", "91220101MA0Y00002X"),
+        (None, None),
+    ],
+)
+def test_normalize_credit_code(value, expected):
+    assert normalize_credit_code(value) == expected
+
+
+@pytest.mark.parametrize(
+    "code,valid",
+    [
+        ("91520000214434146R", True),
+        ("91110000710925462X", True),
+        ("91440300192317458F", True),
+        ("91440300192317458G", False),
+        ("9152000O214434146R", False),
+        ("915200002144341", False),
+    ],
+)
+def test_credit_code_check_character(code, valid):
+    assert credit_code_is_valid(code) is valid
+
+
+@pytest.mark.parametrize(
+    "value,unit,expected",
+    [
+        (50, "万元", 50.0),
+        ("50", "万元", 50.0),
+        ("50万", "万元", 50.0),
+        ("50万元", "万元", 50.0),
+        ("0.5亿", "万元", 5000.0),
+        ("500,000元", "万元", 50.0),
+        ("5千万", "万元", 5000.0),
+        ("200（首期）", "万元", 200.0),
+        ("面议", "万元", None),
+        ("待定", "万元", None),
+        ("", "万元", None),
+        (None, "万元", None),
+        (500000, "元", 50.0),
+        ("１２０万", "万元", 120.0),
+    ],
+)
+def test_parse_amount_wan(value, unit, expected):
+    assert parse_amount_wan(value, unit) == expected
+
+
+@pytest.mark.parametrize(
+    "value,expected,note,open_end",
+    [
+        ("2022.3", "2022-03", None, False),
+        ("2022年3月", "2022-03", None, False),
+        ("2022/3/15", "2022-03-15", None, False),
+        ("2022-03", "2022-03", None, False),
+        ("2022年3月15日", "2022-03-15", None, False),
+        ("2022.3-至今", None, None, True),
+        ("2022.3—2024.12", "2024-12", None, False),
+        ("03/04/2022", "2022-03-04", "ambiguous", False),
+        ("25/04/2022", "2022-04-25", None, False),
+        (45000, "2023-03-15", None, False),
+        (datetime(2024, 3, 15, 0, 0), "2024-03-15", None, False),
+        (date(2024, 3, 15), "2024-03-15", None, False),
+        ("尽快", None, "invalid", False),
+        ("2022.13", None, "invalid", False),
+    ],
+)
+def test_parse_date(value, expected, note, open_end):
+    parsed = parse_date(value)
+    assert parsed.value == expected
+    assert parsed.note == note
+    assert parsed.open_end is open_end
+
+
+def test_parse_int_and_bool():
+    assert parse_int("3人") == 3
+    assert parse_int("2-3名") == 2
+    assert parse_int(4.0) == 4
+    assert parse_int("若干") is None
+    assert parse_bool("是") is True
+    assert parse_bool("否") is False
+    assert parse_bool("√") is True
+    assert parse_bool("待定") is None
