@@ -74,8 +74,8 @@ def test_b02_merged_body_cells_fill_only_their_range(db):
     assert sheet.inserted == 6
     found = rows(
         db,
-        "SELECT source_row, json_extract(extra, '$.所属地区'), institute_names, contact "
-        "FROM projects ORDER BY source_row",
+        "SELECT source_row, json_extract(extra, '$.所属地区'), institute_names, "
+        "contact FROM projects ORDER BY source_row",
     )
     assert found == [
         (2, "长春市", "吉林德茂大学", "联系人A"),
@@ -248,8 +248,8 @@ def test_b18_typed_columns_in_database(db, tmp_path):
     assert len(set(refs)) == 150
     postcodes = rows(
         db,
-        "SELECT json_extract(extra, '$.邮政编码'), typeof(json_extract(extra, '$.邮政编码')) "
-        "FROM projects WHERE source_row = 4",
+        "SELECT json_extract(extra, '$.邮政编码'), "
+        "typeof(json_extract(extra, '$.邮政编码')) FROM projects WHERE source_row = 4",
     )
     assert postcodes == [("010010", "text")]
     funds = rows(
