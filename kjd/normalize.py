@@ -11,10 +11,20 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-_SPACE_OR_FORMAT = re.compile(
-    r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u3000\u00a0]+"
+# Every character of Unicode categories Zs (spaces) and Cf (format characters:
+# U+200B, BOM, soft hyphen, bidi marks), as listed by unicodedata for Unicode
+# 14.0; tests check the list against the running Python's unicodedata. Later
+# Unicode versions may add a character, which the slow path still removes.
+ZS_CF_CLASS = (
+    "\u0020\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2"
+    "\u1680\u180e\u2000-\u200f\u202a-\u202f\u205f-\u2064\u2066-\u206f\u3000"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_SPACE_OR_FORMAT = re.compile(rf"[\s{ZS_CF_CLASS}]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEEDS_LINE_FIX = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|_x000D_")
 
 # Full-width digits, Latin letters and the ASCII symbols that IMEs produce in
 # codes and numbers. Chinese punctuation （），：；！？ is left alone in display text
@@ -29,9 +39,14 @@ _INVISIBLE = dict.fromkeys(
 )
 _SPACE_LIKE = {0x3000: " ", 0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2009: " "}
 _DISPLAY_TABLE = {**_WIDTH_TABLE, **_INVISIBLE, **_SPACE_LIKE, 0x09: " "}
-_NEEDS_DISPLAY_FIX = re.compile(
-    r"[\uff01-\uff5e\u200b-\u200f\u2060\ufeff\u00ad\u3000\u00a0\u2002\u2003\u2009\t]"
+_DISPLAY_FIX = re.compile(
+    "[" + "".join(re.escape(chr(code)) for code in sorted(_DISPLAY_TABLE)) + "]"
 )
+_DISPLAY_REPLACEMENT = {
+    chr(code): value or "" for code, value in _DISPLAY_TABLE.items()
+}
+for _code, _value in _WIDTH_TABLE.items():
+    _DISPLAY_REPLACEMENT[chr(_code)] = chr(_value)
 _SPACE_RUN = re.compile(r" {2,}")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
@@ -49,6 +64,8 @@ def is_blank(value) -> bool:
 def remove_spaces(text: str) -> str:
     """Remove every Unicode space and format character (Zs, Cf, U+3000, U+200B, BOM)."""
     text = _SPACE_OR_FORMAT.sub("", text)
+    if not _NON_ASCII.search(text) or unicodedata.unidata_version == "14.0.0":
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) not in ("Zs", "Cf"))
 
 
@@ -66,6 +83,8 @@ def match_key(text: str | None) -> str:
 
 def clean_line_breaks(text: str) -> str:
     """Turn `_x000D_`, CRLF and CR into '\\n' and drop other control characters."""
+    if not _NEEDS_LINE_FIX.search(text):
+        return text
     text = text.replace("_x000D_\n", "\n").replace("_x000D_", "\n")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text)
@@ -77,9 +96,11 @@ def fold_width(text: str) -> str:
     Invisible characters (U+200B, BOM, soft hyphen) are dropped and U+3000, NBSP
     and tabs become plain spaces. Chinese punctuation such as （） and ， is kept.
     """
-    if not _NEEDS_DISPLAY_FIX.search(text):
-        return text
-    return text.translate(_DISPLAY_TABLE)
+    return _DISPLAY_FIX.sub(_replace_display, text)
+
+
+def _replace_display(match: re.Match) -> str:
+    return _DISPLAY_REPLACEMENT[match.group()]
 
 
 def clean_name(value) -> str | None:

@@ -225,3 +225,20 @@ def test_parse_int_and_bool():
     assert parse_bool("否") is False
     assert parse_bool("√") is True
     assert parse_bool("待定") is None
+
+
+def test_space_class_lists_every_zs_and_cf_character():
+    import re
+    import sys
+    import unicodedata
+
+    from kjd.normalize import ZS_CF_CLASS
+
+    pattern = re.compile(f"[{ZS_CF_CLASS}]")
+    listed = {chr(c) for c in range(sys.maxunicode + 1) if pattern.match(chr(c))}
+    expected = {
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in ("Zs", "Cf")
+    }
+    assert listed == expected

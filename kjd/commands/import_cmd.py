@@ -17,7 +17,7 @@ from kjd.commands.common import (
     stdout_console,
 )
 from kjd.config import Settings
-from kjd.errors import EXIT_FAILED, EXIT_REJECTED, EXIT_USAGE
+from kjd.errors import EXIT_FAILED, EXIT_REJECTED, EXIT_USAGE, UsageError
 from kjd.importers import ImportReport, import_paths
 from kjd.importers.report import (
     STATUS_AMBIGUOUS,
@@ -106,7 +106,7 @@ def import_command(
     """
     for path in files:
         if not path.exists():
-            raise typer.BadParameter(f"文件不存在：{path}", param_hint="FILES")
+            raise UsageError(f"文件不存在：{path}", path=str(path))
     db = database.open_db(settings.db_path)
     with _progress(settings) as on_progress:
         report = import_paths(
@@ -231,7 +231,7 @@ def _render_warnings(report: ImportReport, settings: Settings) -> None:
     for result in report.sheets:
         place = Path(result.path).name + (f" › {result.sheet}" if result.sheet else "")
         if result.rejects_path:
-            console.print(f"拒收清单：{escape(result.rejects_path)}")
+            console.print(f"拒收清单：{escape(result.rejects_path)}", soft_wrap=True)
         limit = len(result.warning_messages) if settings.verbose else WARNINGS_SHOWN
         for message in result.warning_messages[:limit]:
             console.print(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from kjd.importers.headers import Header
 from kjd.importers.metadata import read_metadata
 from kjd.importers.rosters import ROSTERS
-from kjd.importers.values import Cell, RowWarning, cell_text, convert, extra_value
+from kjd.importers.values import Cell, RowWarning, cell_text, converter, extra_value
 from kjd.importers.workbook import RawSheet
 from kjd.importers.xlsx_meta import column_letter
 from kjd.normalize import clean_name, match_key
@@ -38,7 +38,6 @@ class Record:
     row_number: int
     values: dict
     extra: dict
-    cells: dict
     natural_key: str = ""
     warnings: list[RowWarning] = field(default_factory=list)
     links: list = field(default_factory=list)
@@ -84,7 +83,12 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
         sheet.name, header.kind, header, read_metadata(sheet.rows[: header.top])
     )
     hidden_columns = _check_hidden_columns(sheet, header, parsed)
+    plan = _column_plan(header, hidden_columns)
     header_keys = [match_key(label) for label in header.labels]
+    first_label = next(
+        ((column, label) for column, label in enumerate(header.labels) if label),
+        (0, ""),
+    )
     required_columns = [
         column
         for column, name in header.fields.items()
@@ -113,13 +117,23 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
             ended = bool(_END_MARKER.match(marker))
             parsed.skipped["footer"] += 1
             continue
-        if [match_key(cell_text(value)) for value in row] == header_keys[: len(row)]:
+        if _repeats_header(row, first_label, header_keys):
             parsed.skipped["header-repeat"] += 1
             continue
 
-        _convert_row(parsed, header, row, row_number, hidden_columns)
+        _convert_row(parsed, header, plan, row, row_number)
     _assign_natural_keys(parsed)
     return parsed
+
+
+def _repeats_header(row: list, first_label: tuple[int, str], header_keys) -> bool:
+    # A header printed again on every page; compare fully only when the first
+    # titled column already holds its title.
+    column, label = first_label
+    value = row[column] if column < len(row) else None
+    if not isinstance(value, str) or match_key(value) != match_key(label):
+        return False
+    return [match_key(cell_text(value)) for value in row] == header_keys[: len(row)]
 
 
 def _check_hidden_columns(sheet, header, parsed) -> set[int]:
@@ -183,39 +197,56 @@ def _footer_marker(row: list, required_columns: list[int]) -> str | None:
     return key
 
 
-def _convert_row(parsed, header, row, row_number, hidden_columns) -> None:
+def _column_plan(header: Header, hidden_columns: set[int]):
+    roster = ROSTERS[header.kind]
+    typed = [
+        (column, name, converter(roster.fields[name]), header.labels[column],
+         header.units.get(column))
+        for column, name in header.fields.items()
+    ]  # fmt: skip
+    extra = [
+        (column, label)
+        for column, label in header.extra.items()
+        if column not in hidden_columns
+    ]
+    return typed, extra
+
+
+def _convert_row(parsed, header, plan, row, row_number) -> None:
     roster = ROSTERS[header.kind]
     values: dict = {}
     warnings: list[RowWarning] = []
-    cells = _original_cells(header, row)
+    cell = Cell(row_number, "", values, warnings)
+    width = len(row)
+    typed, extra_columns = plan
 
     # typed fields
-    for column, name in header.fields.items():
-        raw = row[column] if column < len(row) else None
-        cell = Cell(row_number, header.labels[column], values, warnings)
-        cell.unit = header.units.get(column)
-        convert(name, roster.fields[name], raw, cell)
+    for column, name, convert_value, label, unit in typed:
+        cell.label, cell.unit = label, unit
+        convert_value(name, row[column] if column < width else None, cell)
 
     # columns kjd does not know, kept as they were typed
     extra = values.pop("_extra", {})
-    for column, label in header.extra.items():
-        if column in hidden_columns or column >= len(row) or row[column] is None:
-            continue
-        cell = Cell(row_number, label, values, warnings)
-        extra[label] = extra_value(label, row[column], cell)
+    for column, label in extra_columns:
+        raw = row[column] if column < width else None
+        if raw is not None:
+            cell.label = label
+            extra[label] = extra_value(label, raw, cell)
     extra.update(values.pop("_extra", {}))
 
     missing = _missing_required(roster, values)
     if missing is not None:
+        cells = original_cells(header, row)
         parsed.rejects.append(
             Reject(row_number, missing, None, _missing_reason(roster), cells)
         )
         return
     _complete(header.kind, values, warnings, row_number)
-    parsed.records.append(Record(row_number, values, extra, cells, warnings=warnings))
+    parsed.records.append(Record(row_number, values, extra, warnings=warnings))
 
 
-def _original_cells(header: Header, row: list) -> dict:
+def original_cells(header: Header, row: list) -> dict:
+    """Return a row as {column title: text as typed}, for the rejects workbook."""
     cells = {}
     for column, label in enumerate(header.labels):
         value = row[column] if column < len(row) else None

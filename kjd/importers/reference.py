@@ -65,6 +65,7 @@ def _place_of(row: dict, by_name: dict) -> _Place | None:
     return _Place(row["name"], city, county)
 
 
+@functools.lru_cache(maxsize=4096)
 def find_region(text: str | None, allow_short_names: bool = True) -> Region | None:
     """Return the 市州 and 县区 named in `text`, or None when it names no place.
 
@@ -105,6 +106,7 @@ def _vocabularies() -> dict[str, list[tuple[str, str]]]:
     return table
 
 
+@functools.lru_cache(maxsize=4096)
 def map_vocabulary(vocabulary: str, text: str | None) -> str | None:
     """Return the standard label for `text` in a controlled vocabulary, or None.
 

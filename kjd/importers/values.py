@@ -93,12 +93,17 @@ def cell_text(value) -> str | None:
     return str(value)
 
 
+def converter(value_type: str):
+    """Return the function that stores typed values: f(field_name, raw, cell)."""
+    if value_type.startswith("vocab:"):
+        vocabulary = value_type[6:]
+        return lambda field_name, raw, cell: _vocab(field_name, vocabulary, raw, cell)
+    return _CONVERTERS[value_type]
+
+
 def convert(field_name: str, value_type: str, raw, cell: Cell) -> None:
     """Store the typed value(s) of `raw` for `field_name` in `cell.values`."""
-    if value_type.startswith("vocab:"):
-        _vocab(field_name, value_type[6:], raw, cell)
-    else:
-        _CONVERTERS[value_type](field_name, raw, cell)
+    converter(value_type)(field_name, raw, cell)
 
 
 def _name(field_name, raw, cell):

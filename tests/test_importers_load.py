@@ -1,0 +1,286 @@
+"""Loading rosters: natural keys, updates, rejects, strict, dry run, odd files."""
+
+import json
+import zipfile
+
+import openpyxl
+import pytest
+
+from kjd.db import open_db
+from kjd.importers import import_paths
+from kjd.importers.pipeline import expand_paths
+
+
+@pytest.fixture
+def db(db_path):
+    return open_db(db_path)
+
+
+def write_demands(path, rows, title="企业技术需求汇总表"):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "技术需求"
+    sheet.append([title])
+    sheet.append(["序号", "需求编号", "企业名称", "需求名称", "需求描述", "联系电话"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+DEMANDS = [
+    [
+        1,
+        None,
+        "长春德茂汽车零部件有限公司",
+        "压铸件气孔控制",
+        "真空压铸",
+        "13800000001",
+    ],
+    [
+        2,
+        None,
+        "长春德茂汽车零部件有限公司",
+        "压铸件气孔控制",
+        "模具排气",
+        "13800000001",
+    ],
+    [3, None, None, "秸秆纤维素酶制备", "菌株选育", None],
+    [4, None, None, "秸秆纤维素酶制备", "发酵放大", None],
+    [5, None, "吉林省瑞丰生物科技有限公司", None, None, "13800000002"],
+]
+
+
+def counts(sheet):
+    return (sheet.inserted, sheet.updated, sheet.unchanged, sheet.rejected)
+
+
+def test_duplicate_titles_stay_separate_and_reimport_is_idempotent(db, tmp_path):
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    first = import_paths(db, [path]).sheets[0]
+    assert counts(first) == (4, 0, 0, 1)
+    keys = [r[0] for r in db.execute("SELECT natural_key FROM demands ORDER BY id")]
+    assert keys == [
+        "demands:|长春德茂汽车零部件有限公司|压铸件气孔控制",
+        "demands:|长春德茂汽车零部件有限公司|压铸件气孔控制#2",
+        "demands:||秸秆纤维素酶制备",
+        "demands:||秸秆纤维素酶制备#2",
+    ]
+    second = import_paths(db, [path]).sheets[0]
+    assert counts(second) == (0, 0, 4, 1)
+    assert db.execute("SELECT count(*) FROM demands").fetchone()[0] == 4
+
+
+def test_later_version_updates_changed_rows_only(db, tmp_path):
+    import_paths(db, [write_demands(tmp_path / "v1.xlsx", DEMANDS[:4])])
+    db.execute("UPDATE demands SET updated_at = '2000-01-01T00:00:00'")
+    changed = [row[:] for row in DEMANDS[:4]]
+    changed[1][4] = "模具排气与真空度提升"
+    changed.append(
+        [6, None, "白山恒昌矿产新材料有限公司", "硅藻土提纯", "低能耗", None]
+    )
+    sheet = import_paths(db, [write_demands(tmp_path / "v2.xlsx", changed)]).sheets[0]
+    assert counts(sheet) == (1, 1, 3, 0)
+    updated = db.execute(
+        "SELECT description FROM demands WHERE updated_at > '2000-01-01T00:00:00'"
+    ).fetchall()
+    assert [row[0] for row in updated] == ["模具排气与真空度提升", "低能耗"]
+
+
+def test_refs_from_different_rosters_do_not_collide(db, tmp_path):
+    rows_a = [[1, "D001", "甲公司", "需求甲", "描述甲", None]]
+    rows_b = [[1, "D001", "乙公司", "需求乙", "描述乙", None]]
+    import_paths(db, [write_demands(tmp_path / "a.xlsx", rows_a)])
+    import_paths(db, [write_demands(tmp_path / "b.xlsx", rows_b)])
+    found = db.execute("SELECT ref, title FROM demands ORDER BY id").fetchall()
+    assert found == [("D001", "需求甲"), ("D001", "需求乙")]
+
+
+def test_rejected_row_goes_to_table_and_workbook(db, tmp_path):
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    sheet = import_paths(db, [path]).sheets[0]
+    assert sheet.status == "rejected"
+    reject = db.execute("SELECT row_number, reason, cells FROM rejects").fetchone()
+    assert reject[0] == 7
+    assert reject[1] == "缺少必填项：需求名称或需求描述"
+    assert json.loads(reject[2])["企业名称"] == "吉林省瑞丰生物科技有限公司"
+    workbook = openpyxl.load_workbook(tmp_path / "需求_未导入.xlsx")
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("行号", "列", "值", "原因", "序号")
+    assert rows[1][0] == "7"
+    assert rows[1][3] == "缺少必填项：需求名称或需求描述"
+    assert sheet.rejects_path == str(tmp_path / "需求_未导入.xlsx")
+
+
+def test_rejects_workbook_keeps_formula_text_as_text(db, tmp_path):
+    rows = [[1, None, '=HYPERLINK("http://example.invalid")', None, None, "=1+1"]]
+    path = write_demands(tmp_path / "f.xlsx", rows)
+    target = tmp_path / "拒收.xlsx"
+    import_paths(db, [path], rejects_path=target)
+    with zipfile.ZipFile(target) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+
+
+def test_strict_writes_nothing_for_a_file_with_rejects(db, tmp_path):
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    sheet = import_paths(db, [path], strict=True).sheets[0]
+    assert sheet.status == "failed"
+    assert sheet.rejected == 1
+    assert "--strict" in sheet.message
+    for table in ("demands", "enterprises", "imports", "rejects"):
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+
+
+def test_dry_run_reports_figures_and_writes_nothing(db, tmp_path):
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    report = import_paths(db, [path], dry_run=True, preview_rows=2)
+    sheet = report.sheets[0]
+    assert counts(sheet) == (4, 0, 0, 1)
+    assert sheet.preview[0]["需求名称"] == "压铸件气孔控制"
+    assert len(sheet.preview) == 2
+    assert db.execute("SELECT count(*) FROM demands").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
+    assert not (tmp_path / "需求_未导入.xlsx").exists()
+
+
+def test_skip_unchanged_skips_a_file_already_imported(db, tmp_path):
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS[:2])
+    import_paths(db, [path])
+    again = import_paths(db, [path], skip_unchanged=True)
+    assert [s.status for s in again.sheets] == ["unchanged-file"]
+    assert db.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
+
+
+def test_other_files_are_classified_and_do_not_stop_the_import(db, tmp_path):
+    tmp_path = tmp_path / "inputs"
+    tmp_path.mkdir()
+    good = write_demands(tmp_path / "a_需求.xlsx", DEMANDS[:1])
+    (tmp_path / "b_说明.md").write_text("# 说明\n\n这是说明文档。\n", encoding="utf-8")
+    (tmp_path / "c_图片.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 4)
+    (tmp_path / "d_损坏.xlsx").write_bytes(good.read_bytes()[:2000])
+    (tmp_path / "e_链接.csv").write_text(
+        "demand_ref,target_kind,target_ref,grade\nD001,achievement,A001,2\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "~$a_需求.xlsx").write_bytes(b"lock")
+    report = import_paths(db, [tmp_path])
+    statuses = {s.path.split("/")[-1]: s.status for s in report.sheets}
+    assert statuses == {
+        "a_需求.xlsx": "ok",
+        "b_说明.md": "not-roster",
+        "c_图片.png": "not-roster",
+        "d_损坏.xlsx": "failed",
+        "e_链接.csv": "not-roster",
+    }
+    failed = next(s for s in report.sheets if s.status == "failed")
+    assert failed.message.startswith("d_损坏.xlsx：文件已损坏或不完整")
+    assert "\n" not in failed.message
+    assert db.execute("SELECT count(*) FROM demands").fetchone()[0] == 1
+
+
+def test_lock_file_given_by_name_is_skipped(db, tmp_path):
+    lock = tmp_path / "~$名单.xlsx"
+    lock.write_bytes(b"\x00lock")
+    report = import_paths(db, [lock])
+    assert [s.status for s in report.sheets] == ["not-roster"]
+
+
+def test_zip_bomb_is_refused(db, tmp_path):
+    path = tmp_path / "炸弹.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (300 * 1024 * 1024))
+    sheet = import_paths(db, [path]).sheets[0]
+    assert sheet.status == "failed"
+    assert "压缩炸弹" in sheet.message
+
+
+def test_expand_paths_skips_lock_and_hidden_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.xlsx", "~$a.xlsx", ".hidden.csv", "sub/b.csv"):
+        (tmp_path / name).write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])]
+    assert found == ["a.xlsx", "sub/b.csv"]
+
+
+def test_csv_apostrophe_prefix_is_removed_before_formula_characters(db, tmp_path):
+    path = tmp_path / "需求.csv"
+    path.write_text(
+        "企业名称,需求名称,需求描述\n甲公司,'=1+1,'保留的撇号\n乙公司,'-40℃冷启动,说明\n",
+        encoding="utf-8",
+    )
+    import_paths(db, [path])
+    found = db.execute("SELECT title, description FROM demands ORDER BY id").fetchall()
+    assert found == [("=1+1", "'保留的撇号"), ("-40℃冷启动", "说明")]
+
+
+def test_tsv_and_header_below_notes(db, tmp_path):
+    path = tmp_path / "成果.tsv"
+    path.write_text(
+        "说明：本表由各单位填写\n\n成果编号\t成果名称\t完成单位\t成熟度\n"
+        "A1\t新型催化剂\t吉林大学\t中试阶段\n",
+        encoding="gb18030",
+    )
+    sheet = import_paths(db, [path]).sheets[0]
+    assert (sheet.kind, sheet.header_row, sheet.inserted) == ("projects", 3, 1)
+    row = db.execute(
+        "SELECT ref, title, maturity, maturity_raw FROM projects"
+    ).fetchone()
+    assert row == ("A1", "新型催化剂", "中试", "中试阶段")
+
+
+def test_ambiguous_header_asks_for_kind(db, tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("单位名称,联系人,联系电话\n某单位,张三,13800000001\n", "utf-8")
+    sheet = import_paths(db, [path]).sheets[0]
+    assert sheet.status == "ambiguous-kind"
+    assert "--kind institutes" in sheet.message
+    assert "--kind enterprises" in sheet.message
+    forced = import_paths(db, [path], kind="enterprises").sheets[0]
+    assert (forced.status, forced.inserted) == ("ok", 1)
+
+
+def test_project_links_every_completing_unit(db, tmp_path):
+    path = tmp_path / "成果.csv"
+    path.write_text(
+        "成果名称,完成单位\n复合材料,吉林大学、长春理工大学\n", encoding="utf-8"
+    )
+    import_paths(db, [path])
+    linked = db.execute(
+        "SELECT i.name, pi.position FROM project_institutes pi "
+        "JOIN institutes i ON i.id = pi.institute_id ORDER BY pi.position"
+    ).fetchall()
+    assert linked == [("吉林大学", 0), ("长春理工大学", 1)]
+    main = db.execute(
+        "SELECT i.name FROM projects p JOIN institutes i ON i.id = p.institute_id"
+    ).fetchone()
+    assert main == ("吉林大学",)
+
+
+def test_demand_values_amount_region_vocabulary(db, tmp_path):
+    path = tmp_path / "需求.csv"
+    path.write_text(
+        "需求单位,需求名称,所在地区,拟投入资金（万元）,需求类型,合作方式,完成时限\n"
+        "甲公司,需求一,九台市,0.5亿,人才引进需求,技术入股,2025年6月\n"
+        "乙公司,需求二,长春市朝阳区,面议,技术难题,联合研发,至今\n",
+        encoding="utf-8",
+    )
+    import_paths(db, [path])
+    found = db.execute(
+        "SELECT city, county, budget, budget_raw, kind, demand_type, "
+        "cooperation_mode, deadline FROM demands ORDER BY id"
+    ).fetchall()
+    assert found == [
+        (
+            "长春市",
+            "九台区",
+            5000.0,
+            "0.5亿",
+            "talent",
+            "人才需求",
+            "作价投资",
+            "2025-06",
+        ),
+        ("长春市", "朝阳区", None, "面议", "tech", "技术难题攻关", "合作开发", None),
+    ]
