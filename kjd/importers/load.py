@@ -41,6 +41,7 @@ class SheetLoader:
         self.enterprise_links: dict = {}
         self.claimed: dict[int, str] = {}
         self.stamp = now_text()
+        self.insert_sql: dict[tuple, str] = {}
 
     def load(self, result: SheetResult, on_record=None) -> None:
         existing = self._existing_keys()
@@ -111,13 +112,14 @@ class SheetLoader:
         return row
 
     def _insert(self, row: dict) -> int:
-        columns = ", ".join(f"[{name}]" for name in row)
-        marks = ", ".join("?" * len(row))
-        cursor = self.db.execute(
-            f"INSERT INTO [{self.table}] ({columns}) VALUES ({marks})",
-            list(row.values()),
-        )
-        return cursor.lastrowid
+        names = tuple(row)
+        sql = self.insert_sql.get(names)
+        if sql is None:
+            columns = ", ".join(f"[{name}]" for name in names)
+            marks = ", ".join("?" * len(names))
+            sql = f"INSERT INTO [{self.table}] ({columns}) VALUES ({marks})"
+            self.insert_sql[names] = sql
+        return self.db.conn.execute(sql, list(row.values())).lastrowid
 
     def _update(self, row_id: int, row: dict) -> None:
         row = {**row, "updated_at": self.stamp}
@@ -250,5 +252,7 @@ def _fill_new_enterprise(db, enterprise_id: int, values: dict) -> None:
 
 
 def _hash(row: dict) -> str:
-    text = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    # repr() of str, int, float and None is stable across Python versions and
+    # much faster than json.dumps on 100,000 rows.
+    text = repr(sorted(row.items()))
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
