@@ -201,7 +201,9 @@ def run_guarded(current: Settings, func, *args, **kwargs):
 
 
 def report_error(current: Settings, message: str, payload: dict) -> None:
-    stderr_console().print(f"[bold red]错误：[/]{escape(message)}")
+    # soft_wrap: the message stays one line in logs and for grep, however long
+    # the path in it is; a terminal still wraps it on screen.
+    stderr_console().print(f"[bold red]错误：[/]{escape(message)}", soft_wrap=True)
     if current.json:
         emit_json({"status": "error", "error": payload})
 
@@ -231,4 +233,4 @@ def warn(current: Settings, message: str) -> None:
     """Print a warning on stderr unless --json or --quiet."""
     if current.json or current.quiet:
         return
-    stderr_console().print(f"[yellow]警告：[/]{escape(message)}")
+    stderr_console().print(f"[yellow]警告：[/]{escape(message)}", soft_wrap=True)

@@ -54,6 +54,7 @@ SHRINK_FLOOR = 10
 
 NUMBER_FORMATS = {
     "text": None,
+    "general": None,
     "integer": "0",
     "count": "#,##0",
     "number": "0.0",
