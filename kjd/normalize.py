@@ -122,9 +122,9 @@ def clean_name(value) -> str | None:
 def clean_prose(value) -> str | None:
     """Return the display form of a description, or None when blank.
 
-    Line breaks are kept as '\\n'; each line loses its leading and trailing
-    spaces (the full-width indentation of Chinese paragraphs) and inner space
-    runs collapse to one space; runs of empty lines collapse to one.
+    Line breaks are kept as '\\n'. Each line loses its leading and trailing
+    spaces, which removes the full-width indentation of Chinese paragraphs.
+    Inner space runs become one space, and runs of empty lines become one.
     """
     if value is None:
         return None
@@ -141,13 +141,6 @@ def clean_prose(value) -> str | None:
     return text or None
 
 
-def flatten_lines(text: str | None) -> str:
-    """Return text with its line breaks removed, for substring search."""
-    if not text:
-        return ""
-    return text.replace("\n", "")
-
-
 # Numbers and identifiers
 
 _FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -162,13 +155,6 @@ def number_to_text(value: float | int) -> str:
     if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
         return str(int(value))
     return repr(value)
-
-
-def significant_digits(value: float) -> int:
-    """Return how many significant digits Excel kept for `value` (at most 15)."""
-    text = f"{value:.15g}".replace("-", "")
-    mantissa = text.split("e")[0].replace(".", "").strip("0")
-    return len(mantissa)
 
 
 def identifier_text(value) -> tuple[str | None, str | None]:
@@ -365,7 +351,7 @@ _UNIT_TO_WAN = {
 
 
 def parse_amount_wan(value, default_unit: str = "万元") -> float | None:
-    """Return an amount in 万元, or None when the cell holds no number.
+    """Return an amount in 万元, or None when the cell contains no number.
 
     50, '50万', '50万元' → 50; '0.5亿' → 5000; '500,000元' → 50; '5千万' → 5000;
     '200（首期）' → 200; '面议', '待定', '' → None. A bare number is read in

@@ -115,7 +115,7 @@ def test_b03_identifiers_stay_text(db):
     assert not any(code == "precision-lost" and row == 3 for row, _, code in warnings)
 
 
-def test_b05_styled_empty_rows_are_fast_and_nothing_after_gap_is_lost(db):
+def test_b05_styled_empty_rows_fast_gap_kept(db):
     started = time.perf_counter()
     sheet = only_sheet(import_paths(db, [CASES / "B05_formatted_empty_rows.xlsx"]))
     elapsed = time.perf_counter() - started
@@ -263,7 +263,7 @@ def test_b18_typed_columns_in_database(db, tmp_path):
     assert (141, "amount-not-a-number") in warned
 
 
-def test_b18_csv_row_numbers_count_the_header_as_row_one(db):
+def test_b18_csv_row_numbers_start_at_header(db):
     raw, header = read_b18_as_projects()
     parsed = parse_sheet(raw, header)
     assert parsed.rejects[0].row_number == 2

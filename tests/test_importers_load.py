@@ -152,7 +152,7 @@ def test_skip_unchanged_skips_a_file_already_imported(db, tmp_path):
     assert db.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
 
 
-def test_other_files_are_classified_and_do_not_stop_the_import(db, tmp_path):
+def test_non_rosters_classified_others_imported(db, tmp_path):
     tmp_path = tmp_path / "inputs"
     tmp_path.mkdir()
     good = write_demands(tmp_path / "a_需求.xlsx", DEMANDS[:1])

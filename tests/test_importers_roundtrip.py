@@ -1,8 +1,8 @@
 """Property: a roster written to xlsx or CSV and imported gives back its values.
 
-Values are text with CJK, full-width characters and spaces; what kjd stores is
-the display form (`clean_name` for names, `clean_prose` for descriptions), so
-the property compares with those functions applied to the written text.
+Values are text with CJK, full-width characters and spaces. kjd stores the
+display form (`clean_name` for names, `clean_prose` for descriptions), so the
+property compares with those functions applied to the written text.
 """
 
 import csv

@@ -76,12 +76,6 @@ class Header:
     def missing_required(self) -> bool:
         return not ROSTERS[self.kind].has_required_columns(set(self.fields.values()))
 
-    def column_of(self, field_name: str) -> int | None:
-        for column, name in self.fields.items():
-            if name == field_name:
-                return column
-        return None
-
 
 def header_key(label) -> str:
     """Return the comparison form of a column title.
@@ -166,9 +160,9 @@ def _known_label_count(row: list, known: frozenset[str]) -> int:
 
 
 def _joined(rows, merged, upper: int, lower: int) -> bool:
-    # Two rows belong to one header when a merged range spans both, or when the
-    # upper row holds label-like titles merged across columns that have their
-    # own titles below (技术需求 over 需求名称 | 需求描述).
+    # Two rows belong to one header when a merged range spans both. They also
+    # do when the upper row contains titles merged across columns that have
+    # their own titles below (技术需求 over 需求名称 | 需求描述).
     if not _label_like(rows[upper]) or not _label_like(rows[lower]):
         return False
     for r1, c1, r2, c2 in merged:
@@ -217,9 +211,9 @@ def map_header(
 ) -> Header | None:
     """Map the columns of the header block to the fields of a roster kind.
 
-    Without `kind`, every kind is scored (sum of the weights of the fields its
-    titles name, among kinds whose required columns are present) and the best
-    one is taken; a tie that the sheet name does not break raises AmbiguousKind.
+    Without `kind`, each kind whose required columns are present is scored by
+    the sum of the weights of the fields its titles name, and the best one is
+    taken. A tie that the sheet name does not break raises AmbiguousKind.
     Returns None when no kind fits well enough. With `kind` given, the header
     is returned even when a required column is missing (see
     `missing_required`), so the caller can say which one.

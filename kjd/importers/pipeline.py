@@ -266,7 +266,7 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
 
 @contextmanager
 def _file_transaction(db):
-    """One transaction per file; a savepoint when the caller already holds one."""
+    """Open one transaction per file, or a savepoint inside the caller's one."""
     conn = db.conn
     if not conn.in_transaction:
         with transaction(db):

@@ -1,7 +1,7 @@
 """Turn the rows of a sheet into records, rejects and skipped rows.
 
-Row numbers are the numbers Excel shows (the header rows included); for CSV they
-count records, the header being row 1, so they match the row a spreadsheet
+Row numbers are the numbers Excel shows, the header rows included. For CSV they
+count records with the header as row 1, which is the row number a spreadsheet
 program shows when it opens the file.
 """
 
@@ -127,8 +127,8 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
 
 
 def _repeats_header(row: list, first_label: tuple[int, str], header_keys) -> bool:
-    # A header printed again on every page; compare fully only when the first
-    # titled column already holds its title.
+    # Printed rosters repeat the header on every page. Compare the whole row
+    # only when the first titled column contains its title.
     column, label = first_label
     value = row[column] if column < len(row) else None
     if not isinstance(value, str) or match_key(value) != match_key(label):
@@ -265,7 +265,7 @@ def _missing_reason(roster) -> str:
 
 
 def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:
-    # Fill what a row implies but does not say, and flag what it lacks.
+    # Fill the values a row implies, and warn about the values it lacks.
     if kind == "demands":
         values["kind"] = "talent" if values.get("demand_type") == "人才需求" else "tech"
         if not values.get("enterprise_name"):

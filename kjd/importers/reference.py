@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from kjd.normalize import match_key
 from kjd.paths import data_file
 
-_SUFFIXES = ("朝鲜族自治州", "满族自治县", "朝鲜族自治县", "自治县", "市", "县", "区")
-
 
 @dataclass(frozen=True)
 class Region:
@@ -143,11 +141,3 @@ def _trl_stage(key: str) -> str | None:
         return None
     level = int(next(group for group in match.groups() if group))
     return _TRL_STAGE.get(level)
-
-
-def strip_place_suffix(name: str) -> str:
-    """Return a place name without its 市/县/区 suffix ('长春市' → '长春')."""
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name

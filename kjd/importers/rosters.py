@@ -16,8 +16,8 @@ distinct rows of one roster into one record:
   when it has one, joined with the comparison keys of the owner (enterprise,
   completing unit or work unit) and of the title (or name). The reference alone
   is not enough, because rosters from different offices all start at 1 or
-  D001; the title alone is not enough, because the same enterprise may file two
-  demands with one title and many demand rows name no enterprise. A row whose
+  D001. The title alone is not enough either, because one enterprise may file
+  two demands with one title and many demand rows name no enterprise. A row whose
   key repeats an earlier row's key in the same sheet gets '#2', '#3'… in sheet
   order, so duplicates stay separate records and a re-import of the same file
   finds each of them again.

@@ -60,7 +60,7 @@ class RowWarning:
 
 @dataclass
 class Cell:
-    """Where a value comes from, and where its results and warnings go."""
+    """The source of one value (row, column title) and the record it fills."""
 
     row_number: int
     label: str
@@ -75,7 +75,7 @@ class Cell:
 
 
 def cell_text(value) -> str | None:
-    """Return a cell as the text a person sees: 1.0 → '1', dates in ISO form."""
+    """Return a cell as displayed text: 1.0 → '1', dates in ISO form."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -99,11 +99,6 @@ def converter(value_type: str):
         vocabulary = value_type[6:]
         return lambda field_name, raw, cell: _vocab(field_name, vocabulary, raw, cell)
     return _CONVERTERS[value_type]
-
-
-def convert(field_name: str, value_type: str, raw, cell: Cell) -> None:
-    """Store the typed value(s) of `raw` for `field_name` in `cell.values`."""
-    converter(value_type)(field_name, raw, cell)
 
 
 def _name(field_name, raw, cell):
