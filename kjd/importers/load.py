@@ -22,6 +22,7 @@ from kjd.normalize import match_key
 logger = logging.getLogger(__name__)
 
 _KEY_CHUNK = 500
+_PROGRESS_EVERY = 500
 _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 
 
@@ -45,6 +46,7 @@ class SheetLoader:
 
     def load(self, result: SheetResult, on_record=None) -> None:
         existing = self._existing_keys()
+        total = len(self.parsed.records)
         for done, record in enumerate(self.parsed.records, start=1):
             outcome = self._load_record(record, existing)
             if outcome == "inserted":
@@ -53,7 +55,7 @@ class SheetLoader:
                 result.updated += 1
             else:
                 result.unchanged += 1
-            if on_record is not None:
+            if on_record is not None and (done % _PROGRESS_EVERY == 0 or done == total):
                 on_record(done)
 
     def _existing_keys(self) -> dict[str, tuple[int, str]]:
