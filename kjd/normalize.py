@@ -270,6 +270,8 @@ def _parse_phone_part(part: str) -> Phone:
 
 
 def _normalise_number(raw: str, note: str | None) -> Phone:
+    if raw.isascii() and _MOBILE.match(raw):
+        return Phone(raw, None, note)
     text = raw.replace("（", "(").replace("）", ")")
     extension = ""
     if "转" in text:
