@@ -77,7 +77,7 @@ def test_run_on_real_rosters_then_again(tmp_path, kjd_command, subprocess_env):
     db = sqlite3.connect(db_path)
     counts = {
         kind: db.execute(
-            "SELECT count(*) FROM [%s] WHERE source_file IS NOT NULL" % kind
+            f"SELECT count(*) FROM [{kind}] WHERE source_file IS NOT NULL"
         ).fetchone()[0]
         for kind in ("demands", "projects", "experts")
     }
