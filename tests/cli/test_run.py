@@ -141,38 +141,36 @@ def test_second_run_waits_for_the_first(tmp_path, kjd_command, subprocess_env):
     db_path = tmp_path / "kjd.db"
     roster_dir = tmp_path / "rosters"
     shutil.copytree(SAMPLES, roster_dir)
-    first = subprocess.Popen(
-        [
-            *kjd_command,
-            "run",
-            str(roster_dir),
-            "--db",
-            str(db_path),
-            "-o",
-            str(tmp_path / "a"),
-            "--json",
-        ],
-        env=subprocess_env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    second = run_kjd(
-        kjd_command,
-        subprocess_env,
-        "run",
-        roster_dir,
-        "--db",
-        db_path,
-        "-o",
-        tmp_path / "b",
-        "--json",
-        "--wait",
-        "120",
-    )
-    assert first.wait(timeout=300) == 0
-    assert second.returncode == 0, second.stderr
+    procs = [
+        subprocess.Popen(
+            [
+                *kjd_command,
+                "run",
+                str(roster_dir),
+                "--db",
+                str(db_path),
+                "-o",
+                str(tmp_path / f"out{i}"),
+                "--json",
+                "--wait",
+                "120",
+            ],
+            env=subprocess_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    summaries = []
+    for proc in procs:
+        assert proc.wait(timeout=300) == 0, proc.stderr.read()
+        summaries.append(json.loads(proc.stdout.read()))
+    imported = sorted(len(s["files"]["imported"]) for s in summaries)
+    unchanged = sorted(len(s["files"]["unchanged"]) for s in summaries)
+    assert imported == [0, 5]
+    assert unchanged == [0, 5]
 
 
 @pytest.fixture
