@@ -211,7 +211,7 @@ def test_samples_reimport_changes_nothing(invoke, imported):
 
 def load_generator():
     spec = importlib.util.spec_from_file_location(
-        "build_samples", SAMPLES / "build_samples.py"
+        "build_samples", SAMPLES.parent.parent / "tools" / "build_samples.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

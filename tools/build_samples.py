@@ -1,4 +1,4 @@
-"""Write the sample rosters: `python data/samples/build_samples.py [OUTPUT_DIR]`.
+"""Write the sample rosters: `python tools/build_samples.py [OUTPUT_DIR]`.
 
 The five workbooks are laid out the way Jilin offices send rosters: a merged title
 row, a 填报单位/填报日期 line, a 序号 column, two-level merged headers and a trailing
@@ -33,7 +33,7 @@ from sample_rows import (  # noqa: E402
     TECH_DEMANDS,
 )
 
-OUTPUT_DIR = Path(__file__).resolve().parent
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 FIXED_TIME = datetime(2026, 3, 20, 9, 0, 0)
 
 # Characters of a 统一社会信用代码 (GB 32100-2015): 0-9 and A-Z without I O S V Z.
