@@ -43,6 +43,8 @@ def clean_text(text: str) -> str:
     Tab and line feed are kept: a tab is visible text in a cell, and a line feed is
     a line break in a wrapped cell.
     """
+    if text.isprintable() and "_x" not in text:
+        return text
     text = _LINE_ENDINGS.sub("\n", text)
     return _CONTROL.sub("", text)
 
@@ -82,12 +84,25 @@ def starts_like_formula(text: str) -> bool:
 def display_width(text: str) -> int:
     """Estimate the width of one line of `text` in Excel column-width units.
 
-    A column-width unit is the width of the digit 0 in the default font. A CJK
-    character or full-width punctuation mark is about two units, anything else one.
+    A column-width unit is the width of the digit 0 in the default font. CJK fonts
+    such as 宋体 draw every character that GBK stores in two bytes (hanzi,
+    full-width punctuation, — … · ℃) two units wide and ASCII one unit wide, so
+    the GBK byte length is the width. Characters outside GBK count two units when
+    they are East Asian Wide or Fullwidth (rare hanzi, hangul, emoji), else one.
     """
     if text.isascii():
         return len(text)
-    return len(text) + len(_WIDE.findall(text))
+    try:
+        return len(text.encode("gbk"))
+    except UnicodeEncodeError:
+        return sum(_character_width(character) for character in text)
+
+
+def _character_width(character: str) -> int:
+    try:
+        return len(character.encode("gbk"))
+    except UnicodeEncodeError:
+        return 2 if _WIDE.match(character) else 1
 
 
 def line_count(text: str, width: float) -> int:

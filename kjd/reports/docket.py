@@ -5,6 +5,7 @@ One row per demand–target pair, gathered under a heading per technical field
 that no enterprise is left out.
 """
 
+import functools
 import json
 import logging
 import re
@@ -209,12 +210,12 @@ def build_docket(
     event = _load_event(db, docket_filter.event_id)
     pairs = _query_pairs(db, docket_filter)
     unmatched = _query_unmatched(db, docket_filter)
-    mask = None if show_contacts else mask_contacts
+    texts = _TextCache(show_contacts)
     group = GROUP_COLUMNS.get(group_by)
     pair_rows = sorted(
-        (_pair_row(row, group_by, mask) for row in pairs), key=_pair_sort_key
+        (_pair_row(row, group_by, texts) for row in pairs), key=_pair_sort_key
     )
-    unmatched_rows = [_unmatched_row(row, mask) for row in unmatched]
+    unmatched_rows = [_unmatched_row(row, texts) for row in unmatched]
     title = f"{event['name']}对接清单" if event else "企业需求与科技成果对接清单"
     subtitle = _subtitle(event, docket_filter)
     columns = (EVENT_COLUMNS if event else []) + PAIR_COLUMNS
@@ -399,7 +400,20 @@ def _region_stem(region: str) -> str:
     return _REGION_SUFFIX.sub("", region) if len(region) > 2 else region
 
 
-def _pair_row(row: dict, group_by: str, mask) -> dict:
+class _TextCache:
+    """Summaries and masked contacts of one docket, computed once per distinct text.
+
+    A docket repeats each demand and its contact on several rows.
+    """
+
+    def __init__(self, show_contacts: bool):
+        self.summary = functools.lru_cache(maxsize=None)(summarize)
+        self.mask = None
+        if not show_contacts:
+            self.mask = functools.lru_cache(maxsize=None)(mask_contacts)
+
+
+def _pair_row(row: dict, group_by: str, texts: _TextCache) -> dict:
     return {
         "field": row["demand_field"] or UNGROUPED_LABELS["field"],
         "region": row["city"] or UNGROUPED_LABELS["region"],
@@ -409,14 +423,14 @@ def _pair_row(row: dict, group_by: str, mask) -> dict:
         "enterprise_name": row["enterprise_name"],
         "location": _location(row["city"], row["county"]),
         "demand_title": row["demand_title"],
-        "demand_summary": summarize(row["description"]),
+        "demand_summary": texts.summary(row["description"]),
         "target": _target_text(row),
         "institute": _institute_text(row),
         "score": _score(row["score"]),
         "basis": _basis(row),
         "status": STATUS_LABELS.get(row["status"], SCHEDULED_LABEL),
         "contact": row["contact"],
-        "phone": _phone_text(row, mask),
+        "phone": _phone_text(row, texts.mask),
         "_demand_id": row["demand_id"],
         "_pair": (row["demand_id"], row["target_type"], row["target_id"]),
         "_status": row["status"],
@@ -439,7 +453,7 @@ def _pair_sort_key(record: dict) -> tuple:
     )
 
 
-def _unmatched_row(row: dict, mask) -> dict:
+def _unmatched_row(row: dict, texts: _TextCache) -> dict:
     if row["rejected"]:
         reason = "推荐均已否决"
     elif row["stale"]:
@@ -450,11 +464,11 @@ def _unmatched_row(row: dict, mask) -> dict:
         "enterprise_name": row["enterprise_name"],
         "location": _location(row["city"], row["county"]),
         "demand_title": row["demand_title"],
-        "demand_summary": summarize(row["description"]),
+        "demand_summary": texts.summary(row["description"]),
         "field": row["demand_field"],
         "reason": reason,
         "contact": row["contact"],
-        "phone": _phone_text(row, mask),
+        "phone": _phone_text(row, texts.mask),
     }
 
 
@@ -462,11 +476,19 @@ def summarize(text: str | None, length: int = SUMMARY_LENGTH) -> str | None:
     """Return `text` on one line, cut to `length` characters with '…'."""
     if not text:
         return text
-    flat = _WHITESPACE.sub(" ", text).strip()
-    flat = _SPACE_BETWEEN_CJK.sub("", flat)
+    # Long descriptions: flatten a prefix only, unless spaces shrink it too much.
+    prefix = text[: length * 4]
+    flat = _flatten(prefix)
+    if len(prefix) < len(text) and len(flat) <= length:
+        flat = _flatten(text)
     if len(flat) <= length:
         return flat
     return flat[: length - 1].rstrip() + "…"
+
+
+def _flatten(text: str) -> str:
+    flat = _WHITESPACE.sub(" ", text).strip()
+    return _SPACE_BETWEEN_CJK.sub("", flat)
 
 
 def _location(city: str | None, county: str | None) -> str | None:
@@ -507,12 +529,14 @@ def _basis(row: dict) -> str:
     terms = _shared_terms(row["shared_terms"])
     if terms:
         parts.append("共同关键词：" + "、".join(terms[:MAX_SHARED_TERMS]))
-    score_parts = _score_parts(row["parts"])
-    if _same_field(row):
+    same_field = _same_field(row)
+    same_city = _same_city(row)
+    score_parts = {} if same_field and same_city else _score_parts(row["parts"])
+    if same_field:
         parts.append(f"同属{row['demand_field']}领域")
     elif score_parts.get("field"):
         parts.append("领域一致")
-    if _same_city(row):
+    if same_city:
         parts.append(f"同在{row['target_city']}")
     elif score_parts.get("region"):
         parts.append("地域相近")

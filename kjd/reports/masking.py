@@ -10,6 +10,7 @@ import re
 # A phone number as people type it: digits with spaces, hyphens or a leading +.
 _PHONE = re.compile(r"\+?\d[\d\- ]{5,}\d")
 _EMAIL = re.compile(r"([^\s@;；,，、]+)@([^\s@;；,，、]+)")
+_MOBILE = re.compile(r"1\d{10}")
 _MIN_DIGITS = 7
 _TAIL_DIGITS = 4
 
@@ -32,6 +33,8 @@ def mask_phone(phone: str) -> str:
     keep the area code and the last 4 digits (0431-****0000), a +86 prefix is
     kept as well. Fewer than 7 digits is not a phone number: returned unchanged.
     """
+    if _MOBILE.fullmatch(phone):
+        return f"{phone[:3]}****{phone[7:]}"
     digits = [ch for ch in phone if ch.isdigit()]
     if len(digits) < _MIN_DIGITS:
         return phone

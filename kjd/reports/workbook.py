@@ -11,6 +11,7 @@ cores); openpyxl stays the reader used by the tests.
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,10 +27,10 @@ from kjd.reports.cells import (
     clean_sheet_name,
     clean_text,
     display_width,
-    fit_cell_limit,
     line_count,
 )
 from kjd.reports.output import atomic_output
+from kjd.reports.table import PreparedTable, prepare_table
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +45,7 @@ MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 FOOTER = "&C第 &P 页 共 &N 页"
 PAPER_A4 = 9
 
-# Column widths add up to at most this many width units; wider tables have their
-# wrapped columns narrowed. Fit-to-width then prints at about 80 % or more on
-# landscape A4, where 10 pt text stays readable.
-PAGE_WIDTH_BUDGET = 175
-MIN_WIDTH = 6
 SUBTITLE_MIN_WIDTH = 40  # narrower than this, the 制表日期 shares the subtitle cell
-SHRINK_FLOOR = 10
 
 NUMBER_FORMATS = {
     "text": None,
@@ -77,7 +72,7 @@ class Column:
 
     `kind` is one of NUMBER_FORMATS. `width` fixes the width in Excel units; when
     None the width is estimated from the header and the content (a CJK character
-    counts two units), between MIN_WIDTH and `max_width`.
+    counts two units), between table.MIN_WIDTH and `max_width`.
     """
 
     key: str
@@ -140,24 +135,21 @@ class SheetSpec:
         keys = [column.key for column in self.columns]
         if self.group_by is not None:
             keys.append(self.group_by.key)
-        ordered = self._grouped_rows()
         result = []
-        for number, row in enumerate(ordered, start=1):
-            values = _row_mapping(row, self.columns, self.group_by)
+        for number, row in enumerate(self.ordered_rows(), start=1):
             record = {NUMBER_COLUMN_KEY: number} if self.numbered else {}
-            record.update({key: values.get(key) for key in keys})
+            record.update({key: row.get(key) for key in keys})
             result.append(record)
         return result
 
-    def _grouped_rows(self) -> list[Any]:
+    def ordered_rows(self) -> list[Mapping]:
+        """Return the rows as mappings, gathered by group in order of appearance."""
+        rows = [_row_mapping(row, self.columns, self.group_by) for row in self.rows]
         if self.group_by is None:
-            return list(self.rows)
+            return rows
         groups: dict[Any, list] = {}
-        for row in self.rows:
-            label = _row_mapping(row, self.columns, self.group_by).get(
-                self.group_by.key
-            )
-            groups.setdefault(label, []).append(row)
+        for row in rows:
+            groups.setdefault(row.get(self.group_by.key), []).append(row)
         return [row for members in groups.values() for row in members]
 
 
@@ -319,6 +311,7 @@ def _new_workbook(path: Path) -> xlsxwriter.Workbook:
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
+            "constant_memory": True,
         },
     )
     workbook.set_properties({"author": "kjd", "comments": "由 kjd 生成"})
@@ -408,65 +401,31 @@ class _SheetWriter:
 
     def write(self) -> int:
         """Write the sheet; return the number of data rows."""
-        records = self._prepared_records()
-        widths = self._column_widths(records)
-        for index, width in enumerate(widths):
+        rows = self.spec.ordered_rows()
+        raw_columns = [
+            list(range(1, len(rows) + 1))
+            if column is NUMBER_COLUMN
+            else [row.get(column.key) for row in rows]
+            for column in self.columns
+        ]
+        group = self.spec.group_by
+        groups = None if group is None else [row.get(group.key) for row in rows]
+        table = prepare_table(self.name, self.columns, raw_columns, groups)
+        self.warnings.extend(table.warnings)
+        for index, width in enumerate(table.widths):
             self.sheet.set_column(index, index, width)
-        self._write_title_block(widths)
-        self._write_header(widths)
+        self._write_title_block(table.widths)
+        self._write_header(table.widths)
         first_data = self.header_row + 1
-        next_row, data_rows = self._write_body(records, widths, first_data)
+        next_row, data_rows = self._write_body(table, first_data)
         last_data = max(next_row - 1, first_data)
         if self.spec.totals:
-            next_row = self._write_totals(records, next_row, first_data, last_data)
+            next_row = self._write_totals(table, next_row, first_data, last_data)
         next_row = self._write_notes(next_row)
         self._add_validations(first_data, last_data)
         self._add_charts(data_rows, next_row)
         self._set_print_setup(last_data)
-        return len(records)
-
-    # Cells are cleaned once, up front: the widths, the row heights and the
-    # written values all use the same cleaned text.
-    def _prepared_records(self) -> list[dict]:
-        records = self.spec.row_dicts()
-        for row_offset, record in enumerate(records):
-            for column in self.columns:
-                record[column.key] = self._safe_value(
-                    record.get(column.key), column, row_offset
-                )
-            if self.spec.group_by is not None:
-                key = self.spec.group_by.key
-                record[key] = self._safe_value(record.get(key), self.spec.group_by, 0)
-        return records
-
-    def _safe_value(self, value, column: Column, row_offset: int):
-        if value is None or isinstance(value, (bool, int, float, date, datetime)):
-            return value
-        text = clean_text(str(value))
-        text, was_cut = fit_cell_limit(text)
-        if was_cut:
-            message = (
-                f"{self.name} › 序号 {row_offset + 1} › 列“{column.header}”："
-                "文本超过单元格上限 32,767 字，已截断并加了标记"
-            )
-            self.warnings.append(message)
-            logger.warning("cell text cut: %s", message)
-        return text
-
-    def _column_widths(self, records: list[dict]) -> list[float]:
-        widths = []
-        for column in self.columns:
-            if column.width is not None:
-                widths.append(float(column.width))
-                continue
-            content = max(
-                (_value_width(record.get(column.key)) for record in records),
-                default=0,
-            )
-            header = min(display_width(column.header), 12)
-            width = min(max(content, header) + 2, column.max_width)
-            widths.append(float(max(width, MIN_WIDTH)))
-        return _fit_page(widths, self.columns)
+        return len(rows)
 
     def _write_title_block(self, widths: list[float]) -> None:
         last = len(self.columns) - 1
@@ -507,23 +466,29 @@ class _SheetWriter:
             lines = max(lines, line_count(header, widths[index]))
         self.sheet.set_row(self.header_row, _row_height(lines, minimum=24))
 
-    def _write_body(
-        self, records: list[dict], widths: list[float], first_row: int
-    ) -> tuple[int, list[int]]:
+    def _write_body(self, table: PreparedTable, first_row: int) -> tuple[int, list]:
         row_index = first_row
         data_rows = []
-        group_key = self.spec.group_by.key if self.spec.group_by else None
-        group_sizes = _group_sizes(records, group_key)
+        group_sizes = Counter(table.groups or [])
+        ordinals = {label: number for number, label in enumerate(group_sizes, 1)}
         current_group = object()
-        for record in records:
-            if group_key is not None and record.get(group_key) != current_group:
-                current_group = record.get(group_key)
-                ordinal = list(group_sizes).index(current_group) + 1
+        formats = [self.styles.cell(column) for column in self.columns]
+        write_value = self._write_value
+        set_row = self.sheet.set_row
+        rows = zip(*table.values, strict=True) if table.values else []
+        for offset, row_values in enumerate(rows):
+            if table.groups is not None and table.groups[offset] != current_group:
+                current_group = table.groups[offset]
                 self._write_group_heading(
-                    row_index, ordinal, current_group, group_sizes[current_group]
+                    row_index,
+                    ordinals[current_group],
+                    current_group,
+                    group_sizes[current_group],
                 )
                 row_index += 1
-            self._write_record(row_index, record, widths)
+            for index, value in enumerate(row_values):
+                write_value(row_index, index, value, formats[index])
+            set_row(row_index, _row_height(table.lines[offset], minimum=18))
             data_rows.append(row_index)
             row_index += 1
         return row_index, data_rows
@@ -533,17 +498,10 @@ class _SheetWriter:
         self._merge(row, 0, len(self.columns) - 1, text, self.styles.group)
         self.sheet.set_row(row, 20)
 
-    def _write_record(self, row: int, record: dict, widths: list[float]) -> None:
-        lines = 1
-        for index, column in enumerate(self.columns):
-            value = record.get(column.key)
-            self._write_value(row, index, value, self.styles.cell(column))
-            if column.wrap and isinstance(value, str) and value:
-                lines = max(lines, line_count(value, widths[index]))
-        self.sheet.set_row(row, _row_height(lines, minimum=18))
-
     def _write_value(self, row: int, col: int, value, cell_format) -> None:
-        if value is None or value == "":
+        if isinstance(value, str) and value:
+            self.sheet.write_string(row, col, value, cell_format)
+        elif value is None or value == "":
             self.sheet.write_blank(row, col, None, cell_format)
         elif isinstance(value, bool):
             self.sheet.write_string(row, col, "是" if value else "否", cell_format)
@@ -558,7 +516,7 @@ class _SheetWriter:
             self.sheet.write_string(row, col, value, cell_format)
 
     def _write_totals(
-        self, records: list[dict], row: int, first_data: int, last_data: int
+        self, table: PreparedTable, row: int, first_data: int, last_data: int
     ) -> int:
         label_end = _label_span(self.columns, self.spec.totals)
         self._merge(row, 0, label_end, "合计", self.styles.total_label)
@@ -570,9 +528,9 @@ class _SheetWriter:
                 self.sheet.write_blank(row, index, None, cell_format)
                 continue
             total = sum(
-                record[column.key]
-                for record in records
-                if isinstance(record.get(column.key), (int, float))
+                value
+                for value in table.values[index]
+                if isinstance(value, (int, float)) and not isinstance(value, bool)
             )
             first = xl_rowcol_to_cell(first_data, index)
             last = xl_rowcol_to_cell(last_data, index)
@@ -696,36 +654,6 @@ def _build_chart(workbook, sheet_name: str, spec: Chart, keys, data_rows) -> Any
     return chart
 
 
-def _value_width(value) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        return max(display_width(line) for line in value.split("\n"))
-    if isinstance(value, float):
-        return len(f"{value:,.2f}")
-    if isinstance(value, (date, datetime)):
-        return 10
-    return len(f"{value:,}") if isinstance(value, int) else len(str(value))
-
-
-def _fit_page(widths: list[float], columns: Sequence[Column]) -> list[float]:
-    """Narrow the wrapped columns so the row fits PAGE_WIDTH_BUDGET."""
-    excess = sum(widths) - PAGE_WIDTH_BUDGET
-    shrinkable = [
-        index
-        for index, column in enumerate(columns)
-        if column.wrap and column.width is None and widths[index] > SHRINK_FLOOR
-    ]
-    if excess <= 0 or not shrinkable:
-        return widths
-    room = sum(widths[index] - SHRINK_FLOOR for index in shrinkable)
-    share = min(excess / room, 1.0)
-    result = list(widths)
-    for index in shrinkable:
-        result[index] = round(widths[index] - (widths[index] - SHRINK_FLOOR) * share, 1)
-    return result
-
-
 def _columns_for(widths: list[float], needed: float) -> int:
     """Return how many columns, counted from the right, span `needed` units."""
     total = 0.0
@@ -742,16 +670,6 @@ def _label_span(columns: list[Column], totals: Sequence[str]) -> int:
         len(columns),
     )
     return max(first_total - 1, 0)
-
-
-def _group_sizes(records: list[dict], group_key: str | None) -> dict:
-    sizes: dict = {}
-    if group_key is None:
-        return sizes
-    for record in records:
-        label = record.get(group_key)
-        sizes[label] = sizes.get(label, 0) + 1
-    return sizes
 
 
 def _row_height(lines: int, minimum: float) -> float:

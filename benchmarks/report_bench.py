@@ -1,0 +1,213 @@
+"""Time a 5,000-pair docket against a bare XlsxWriter write of the same cells.
+
+The script builds a database of generated demands, achievements and matches
+with realistic Chinese text, then measures in one run:
+
+- kjd: `write_docket` end to end (query, masking, widths, row heights, print
+  setup, safe cells, the unmatched sheet);
+- layer: the shared workbook layer alone writing the already built docket;
+- bare: XlsxWriter writing the same docket cells with `write_row` and no
+  formatting at all.
+
+Targets: kjd ≤ 1.5 × bare and ≤ 5 s. Run:
+    PYTHONPATH=. python benchmarks/report_bench.py [--pairs 5000]
+"""
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import xlsxwriter
+
+from kjd.db import open_db, transaction
+from kjd.reports.docket import build_docket, write_docket
+from kjd.reports.workbook import write_workbook
+
+FIELDS = [
+    "先进制造",
+    "新材料",
+    "生物医药",
+    "电子信息",
+    "新能源",
+    "现代农业",
+    "节能环保",
+]
+CITIES = [
+    "长春市",
+    "吉林市",
+    "四平市",
+    "辽源市",
+    "通化市",
+    "白山市",
+    "松原市",
+    "白城市",
+]
+WORDS = (
+    "铝合金 压铸件 气孔 缺陷 激光 熔覆 氢燃料 电池 双极板 玉米 深加工 人参 皂苷 "
+    "提取 光电 镀膜 传感器 智能 控制 算法 低温 启动 轻量化 复合材料 检测 装备 "
+    "发酵 工艺 节能 减排 储能 催化剂 精密 加工 数控 机床 医用 材料"
+).split()
+RUNS = 5
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    return "".join(rng.choice(WORDS) for _ in range(words))
+
+
+def build_database(path: Path, pairs: int, seed: int = 11):
+    """Create a database with `pairs` proposed or accepted matches."""
+    rng = random.Random(seed)
+    demands = pairs // 2
+    projects = pairs
+    db = open_db(path)
+    with transaction(db):
+        db["institutes"].insert_all(
+            {
+                "id": i,
+                "name": f"吉林省第{i}研究院",
+                "natural_key": f"i{i}",
+                "city": rng.choice(CITIES),
+            }
+            for i in range(1, 51)
+        )
+        db["enterprises"].insert_all(
+            {
+                "id": i,
+                "name": f"吉林省{sentence(rng, 2)}科技有限公司{i}",
+                "natural_key": f"e{i}",
+                "city": rng.choice(CITIES),
+                "contact": "联系人",
+                "phone": f"138{i:08d}",
+            }
+            for i in range(1, demands + 1)
+        )
+        db["demands"].insert_all(
+            {
+                "id": i,
+                "enterprise_id": i,
+                "natural_key": f"d{i}",
+                "title": sentence(rng, rng.randint(3, 8)),
+                "description": sentence(rng, rng.randint(30, 120)),
+                "field": rng.choice(FIELDS),
+                "city": rng.choice(CITIES),
+            }
+            for i in range(1, demands + 1)
+        )
+        db["projects"].insert_all(
+            {
+                "id": i,
+                "natural_key": f"p{i}",
+                "title": sentence(rng, rng.randint(3, 9)),
+                "field": rng.choice(FIELDS),
+                "institute_id": rng.randint(1, 50),
+            }
+            for i in range(1, projects + 1)
+        )
+        db["matches"].insert_all(
+            {
+                "demand_id": number // 2 + 1,
+                "target_type": "project",
+                "target_id": number + 1,
+                "score": round(rng.uniform(30, 95), 1),
+                "rank": number % 2 + 1,
+                "parts": json.dumps({"text": 30.0, "field": 10.0}),
+                "shared_terms": json.dumps(rng.sample(WORDS, 3), ensure_ascii=False),
+                "status": rng.choice(["proposed", "accepted"]),
+            }
+            for number in range(pairs)
+        )
+    return db
+
+
+def bare_write(path: Path, sheets) -> None:
+    """Write the same cells with XlsxWriter and nothing else."""
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    for spec in sheets:
+        sheet = workbook.add_worksheet(spec.name)
+        columns = spec.table_columns()
+        sheet.write_row(0, 0, [column.header for column in columns])
+        for row_index, record in enumerate(spec.row_dicts(), start=1):
+            sheet.write_row(row_index, 0, [record.get(c.key) for c in columns])
+    workbook.close()
+
+
+def interleaved_times(actions: dict, runs: int) -> dict[str, list[float]]:
+    """Run each action `runs` times, alternating, so load from other work on the
+    machine falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    arguments = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        db = build_database(folder / "bench.db", arguments.pairs)
+        report = build_docket(db)
+        pair_rows = len(report.sheets[0].rows)
+
+        def kjd_write():
+            write_docket(db, folder / "kjd.xlsx", force=True)
+
+        def bare():
+            bare_write(folder / "bare.xlsx", report.sheets)
+
+        def layer_write():
+            write_workbook(folder / "layer.xlsx", report.sheets, force=True)
+
+        times = interleaved_times(
+            {
+                "kjd": kjd_write,
+                "bare": bare,
+                "build": lambda: build_docket(db),
+                "layer": layer_write,
+            },
+            arguments.runs,
+        )
+
+    best = {name: min(values) for name, values in times.items()}
+    middle = {name: statistics.median(values) for name, values in times.items()}
+    print(
+        f"docket pairs: {pair_rows}; {arguments.runs} interleaved runs (min / median)"
+    )
+    print(
+        "kjd write_docket (query + build + write): "
+        f"{best['kjd']:.2f} s / {middle['kjd']:.2f} s"
+    )
+    print(
+        "  of which query + build rows:            "
+        f"{best['build']:.2f} s / {middle['build']:.2f} s"
+    )
+    print(
+        "  workbook layer alone (write_workbook):  "
+        f"{best['layer']:.2f} s / {middle['layer']:.2f} s"
+    )
+    print(
+        "bare XlsxWriter write of the same cells:  "
+        f"{best['bare']:.2f} s / {middle['bare']:.2f} s"
+    )
+    print(
+        f"ratio kjd / bare: {best['kjd'] / best['bare']:.2f}x (min) / "
+        f"{middle['kjd'] / middle['bare']:.2f}x (median); target <= 1.5x and <= 5 s"
+    )
+    print(
+        f"ratio layer / bare: {best['layer'] / best['bare']:.2f}x (min) / "
+        f"{middle['layer'] / middle['bare']:.2f}x (median)"
+    )
+
+
+if __name__ == "__main__":
+    main()
