@@ -105,7 +105,10 @@ class SheetLoader:
             if name in self.columns:
                 row[name] = value
             elif name in _EXTRA_NAMES and value is not None:
-                extra[_EXTRA_NAMES[name]] = value
+                # A demand's credit code is stored on the enterprise it links;
+                # only a row naming no enterprise keeps the code in `extra`.
+                if not record.values.get("enterprise_name"):
+                    extra[_EXTRA_NAMES[name]] = value
         row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
         row["row_hash"] = _hash(row)
         row["ref"] = record.values.get("ref")

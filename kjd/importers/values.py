@@ -28,6 +28,12 @@ from kjd.normalize import (
 )
 
 _LIST_SPLIT = re.compile(r"[、,，;；/\n]+")
+_VOCAB_SPLIT = re.compile(
+    r"[、,，;；/／|\n\s]+|(?<=[\u4e00-\u9fff])[和及或](?=[\u4e00-\u9fff])"
+)
+MULTI_VALUE_VOCABULARIES = frozenset({"cooperation_mode"})
+"""Vocabularies whose cells may name several values ('合作开发、技术许可')."""
+VOCABULARY_JOINER = "、"
 _IDENTIFIER_HEADER = re.compile(
     r"编号|代码|号码|电话|手机|邮编|邮政编码|证号|账号|身份证|工号|学号|传真|qq|登记号|批准号|专利号"
 )
@@ -97,7 +103,8 @@ def converter(value_type: str):
     """Return the function that stores typed values: f(field_name, raw, cell)."""
     if value_type.startswith("vocab:"):
         vocabulary = value_type[6:]
-        return lambda field_name, raw, cell: _vocab(field_name, vocabulary, raw, cell)
+        convert = _vocab_list if vocabulary in MULTI_VALUE_VOCABULARIES else _vocab
+        return lambda field_name, raw, cell: convert(field_name, vocabulary, raw, cell)
     return _CONVERTERS[value_type]
 
 
@@ -219,18 +226,72 @@ def _bool(field_name, raw, cell):
 
 
 def _region(field_name, raw, cell):
+    _fill_place(raw, cell, own=None)
+
+
+def _city(field_name, raw, cell):
+    _fill_place(raw, cell, own="city")
+
+
+def _county(field_name, raw, cell):
+    _fill_place(raw, cell, own="county")
+
+
+def _fill_place(raw, cell: Cell, own: str | None) -> None:
+    # A 市（州） or 县（市、区） column sets its own part. The other part, and
+    # both parts for a column naming the whole place (所在地区), are filled
+    # only where no other column has set them.
     text = clean_name(cell_text(raw))
     region = find_region(text)
-    cell.values["city"] = region.city if region else None
-    cell.values["county"] = region.county if region else None
-    if text:
-        cell.values.setdefault("_extra", {})[cell.label] = text
+    values = cell.values
+    values.setdefault("city", None)
+    values.setdefault("county", None)
+    if region is not None:
+        for part in ("city", "county"):
+            found = getattr(region, part)
+            if part == own:
+                values[part] = found or values[part]
+            else:
+                values[part] = values[part] or found
+    _keep_place_text(text, region, cell)
+
+
+def _keep_place_text(text: str | None, region, cell: Cell) -> None:
+    # The text goes to `extra` unless the stored 市州 and 县区 spell it out
+    # ('长春市绿园区'). An old name ('九台市', now 长春市九台区), a short name
+    # or an unknown place is kept as typed.
+    if not text:
+        return
+    if region is not None:
+        city, county = region.city or "", region.county or ""
+        if text in {city, county, city + county} - {""}:
+            return
+    cell.values.setdefault("_extra", {})[cell.label] = text
 
 
 def _vocab(field_name, vocabulary, raw, cell):
     text = clean_prose(cell_text(raw))
     cell.values[field_name] = map_vocabulary(vocabulary, text)
     cell.values[f"{field_name}_raw"] = text
+
+
+def _vocab_list(field_name, vocabulary, raw, cell):
+    # '合作开发、技术许可' keeps both: every part that maps gives its label,
+    # joined with '、'; a text whose parts map to nothing is mapped whole.
+    text = clean_prose(cell_text(raw))
+    cell.values[f"{field_name}_raw"] = text
+    if not text:
+        cell.values[field_name] = None
+        return
+    labels: list[str] = []
+    for part in _VOCAB_SPLIT.split(text):
+        label = map_vocabulary(vocabulary, part.strip())
+        if label and label not in labels:
+            labels.append(label)
+    if not labels:
+        cell.values[field_name] = map_vocabulary(vocabulary, text)
+        return
+    cell.values[field_name] = VOCABULARY_JOINER.join(labels)
 
 
 _CONVERTERS = {
@@ -247,6 +308,8 @@ _CONVERTERS = {
     "int": _int,
     "bool": _bool,
     "region": _region,
+    "city": _city,
+    "county": _county,
 }
 
 

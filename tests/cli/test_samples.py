@@ -87,6 +87,27 @@ def test_samples_filing_line_kept(imported):
     assert experts["metadata"]["标题"] == "2026年吉林省科技对接活动入库专家名单"
 
 
+def test_samples_header_gaps_filled(imported):
+    """Titles once left in `extra`: 市（州）, 县（市、区）, 需求截止日期."""
+    document, conn = imported
+    demands = next(e for e in document["files"] if e["sheet"] == "技术需求")
+    assert demands["metadata"]["填报单位"] == "各市（州）科技局汇总"
+    enterprise = conn.execute(
+        "SELECT city, county, extra FROM enterprises"
+        " WHERE name = '长春华锐汽车零部件有限公司'"
+    ).fetchone()
+    assert enterprise == ("长春市", "绿园区", '{"主营产品": "新能源汽车驱动电机壳体、'
+                          '减速器壳体等铝合金压铸件", "序号": 1}')  # fmt: skip
+    demand = conn.execute(
+        "SELECT deadline, deadline_raw, extra FROM demands WHERE ref = 'D001'"
+    ).fetchone()
+    assert demand == ("2026-12-31", "2026年12月31日", '{"序号": 1}')
+    modes = conn.execute(
+        "SELECT cooperation_mode, cooperation_mode_raw FROM projects WHERE ref = 'A001'"
+    ).fetchone()
+    assert modes == ("合作开发、技术服务", "合作开发、技术服务")
+
+
 def test_samples_table_counts(imported):
     _, conn = imported
     per_file = {
