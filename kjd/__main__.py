@@ -1,5 +1,5 @@
 """Allow `python -m kjd`."""
 
-from kjd.cli import main
+from kjd.entry import main
 
 main()

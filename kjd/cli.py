@@ -1,5 +1,7 @@
 """The `kjd` command: registers the verb groups and the global options."""
 
+import signal
+import sys
 from typing import Annotated
 
 import typer
@@ -16,13 +18,16 @@ from kjd.commands import (
     run_cmd,
 )
 from kjd.commands.common import (
-    DbOption,
+    CLICK_EXCEPTION,
     DebugOption,
     JsonOption,
     QuietOption,
+    RootDbOption,
     VerboseOption,
     apply_options,
+    report_usage_error,
 )
+from kjd.errors import EXIT_INTERRUPTED
 
 EPILOG = (
     "退出码：0 成功；1 失败（失败的步骤未写入任何内容）；2 用法错误；"
@@ -60,7 +65,7 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: DbOption = None,
+    db: RootDbOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = 0,
@@ -81,4 +86,13 @@ def root(
 
 
 def main() -> None:
-    app(prog_name="kjd")
+    """Run the app and turn click's usage errors into exit code 2 (with --json)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = app(prog_name="kjd", standalone_mode=False)
+    except CLICK_EXCEPTION as exc:
+        report_usage_error(exc, json_output="--json" in sys.argv[1:])
+        code = exc.exit_code
+    except typer.Abort:
+        code = EXIT_INTERRUPTED
+    sys.exit(code or 0)

@@ -1,6 +1,7 @@
 """Open, create and upgrade the kjd database; info, backup and integrity checks."""
 
 import logging
+import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -38,17 +39,50 @@ def connect(path: Path) -> sqlite3.Connection:
 
     The connection is in autocommit mode (isolation_level=None): callers open
     transactions explicitly with `transaction()`, so one file is one transaction.
+    A database that this user may not write (a read-only file or folder) opens
+    read-only, so that reading commands still work.
     """
+    if is_read_only(path):
+        return _connect_read_only(path)
     try:
         conn = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
         )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
         raise DatabaseError(f"无法打开数据库 {path}：{exc}", path=str(path)) from exc
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-    conn.execute("PRAGMA foreign_keys = ON")
     _enable_wal(conn, path)
     return conn
+
+
+def is_read_only(path: Path) -> bool:
+    """Return True for an existing database this user cannot write to."""
+    path = Path(path)
+    if str(path) == ":memory:" or not path.exists():
+        return False
+    folder = path.parent if str(path.parent) else Path(".")
+    return not os.access(path, os.W_OK) or not os.access(folder, os.W_OK)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    # mode=ro still needs the -shm file of a WAL database; when the folder is
+    # read-only and no writer is active, immutable=1 reads the file as it is.
+    uri = Path(path).resolve().as_uri()
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(
+                f"{uri}?{query}",
+                uri=True,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+            )
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            continue
+        logger.info("database %s opened read-only", path)
+        return conn
+    raise DatabaseError(f"无法以只读方式打开数据库 {path}。", path=str(path))
 
 
 def _enable_wal(conn: sqlite3.Connection, path: Path) -> None:
@@ -94,12 +128,21 @@ def upgrade(db: sqlite_utils.Database, path: Path, is_new: bool = False) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
+    if is_read_only(path):
+        raise DatabaseError(
+            f"数据库 {path} 需要升级到结构版本 {SCHEMA_VERSION}，"
+            "但文件或所在文件夹不可写。请换到可写的位置后再打开。",
+            path=str(path),
+        )
     if version > 0 and not is_new:
         backup_path = _backup_before_upgrade(db, path, version)
         logger.warning(
             "database upgraded from version %s; backup at %s", version, backup_path
         )
     with transaction(db):
+        # Another process may have upgraded the file while this one waited for
+        # the write lock: read the version again under the lock.
+        version = schema_version(db)
         for number in range(version + 1, SCHEMA_VERSION + 1):
             for statement in _split_statements(MIGRATIONS[number - 1]):
                 db.execute(statement)
@@ -146,6 +189,10 @@ def backup(db: sqlite_utils.Database, dest: Path) -> Path:
     copy of pages that change during the backup.
     """
     dest = Path(dest)
+    if not dest.parent.is_dir():
+        raise DatabaseError(
+            f"备份目标文件夹不存在：{dest.parent}。请先创建该文件夹。", dest=str(dest)
+        )
     tmp = dest.with_name(dest.name + ".partial")
     if tmp.exists():
         tmp.unlink()

@@ -127,3 +127,49 @@ def test_check_finds_planted_foreign_key_violation(db_path):
     assert result["foreign_keys"] == [
         {"table": "experts", "rowid": 1, "parent": "institutes", "fk_index": 0}
     ]
+
+
+def test_read_only_database_opens_for_reading(db_path, monkeypatch):
+    db = database.open_db(db_path)
+    db["institutes"].insert({"name": "吉林大学", "natural_key": "吉林大学"})
+    db.conn.close()
+    monkeypatch.setattr(database, "is_read_only", lambda path: True)
+    reader = database.open_db(db_path)
+    assert reader.execute("SELECT name FROM institutes").fetchone() == ("吉林大学",)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("INSERT INTO institutes (name, natural_key) VALUES ('甲', '甲')")
+
+
+def test_read_only_database_needing_upgrade_fails_clearly(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    build_version_1(path)
+    monkeypatch.setattr(database, "is_read_only", lambda path: True)
+    with pytest.raises(database.DatabaseError) as raised:
+        database.open_db(path)
+    assert "不可写" in raised.value.message
+
+
+def test_backup_into_missing_folder_names_it(db_path, tmp_path):
+    db = database.open_db(db_path)
+    with pytest.raises(database.DatabaseError) as raised:
+        database.backup(db, tmp_path / "缺少" / "copy.db")
+    assert "备份目标文件夹不存在" in raised.value.message
+
+
+def test_two_processes_create_the_same_database(db_path, subprocess_env):
+    import subprocess
+    import sys
+
+    script = "import sys; from kjd.db import open_db; open_db(sys.argv[1])"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(db_path)],
+            env=subprocess_env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    errors = [proc.stderr.read() for proc in procs]
+    assert [proc.wait() for proc in procs] == [0, 0, 0, 0], errors
+    assert database.schema_version(database.open_db(db_path)) == SCHEMA_VERSION

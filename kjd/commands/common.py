@@ -9,6 +9,7 @@ import functools
 import inspect
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,14 +20,30 @@ from rich.logging import RichHandler
 from rich.markup import escape
 
 from kjd.config import Settings, debug_from_env, resolve_db_path
-from kjd.errors import EXIT_FAILED, EXIT_INTERRUPTED, KjdError
+from kjd.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    DatabaseBusy,
+    DatabaseError,
+    KjdError,
+)
 
-DbOption = Annotated[
+# The root callback reads KJD_DB; a command's own --db does not, because click
+# would fill it from the variable and override a --db given before the command.
+RootDbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
         envvar="KJD_DB",
         help="数据库文件路径（默认：当前文件夹下的 kjd.db）。",
+        show_default=False,
+    ),
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="数据库文件路径（默认：环境变量 KJD_DB，否则当前文件夹下的 kjd.db）。",
         show_default=False,
     ),
 ]
@@ -178,10 +195,20 @@ def command_options(func):
     return wrapper
 
 
+# Click's own exceptions (usage errors raised inside a command) keep click's
+# handling: a message and exit code 2.
+CLICK_EXCEPTION = next(
+    base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"
+)
+
+
 def run_guarded(current: Settings, func, *args, **kwargs):
     try:
-        return func(*args, **kwargs)
-    except typer.Exit:
+        try:
+            return func(*args, **kwargs)
+        except sqlite3.Error as exc:
+            raise database_error(current.db_path, exc) from exc
+    except (typer.Exit, CLICK_EXCEPTION):
         raise
     except KjdError as exc:
         report_error(current, exc.message, exc.to_dict())
@@ -198,6 +225,44 @@ def run_guarded(current: Settings, func, *args, **kwargs):
         )
         report_error(current, message, {"code": "unexpected", "message": str(exc)})
         raise typer.Exit(EXIT_FAILED) from None
+
+
+def database_error(path: Path, exc: sqlite3.Error) -> KjdError:
+    """Translate an SQLite failure into a message that names the database file."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(
+            f"数据库 {path} 正被其他程序占用，等待后仍未释放。"
+            "请关闭正在使用它的程序（或等定时任务结束）后重试。",
+            path=str(path),
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(
+            f"数据库 {path} 或其所在文件夹不可写，无法保存修改。"
+            "请换一个可写的位置（--db）或请管理员开放写权限。",
+            path=str(path),
+        )
+    if "not a database" in text or "malformed" in text:
+        return DatabaseError(
+            f"{path} 不是有效的 kjd 数据库（文件已损坏或不是 SQLite 文件）。"
+            "请用 --db 指定正确的文件，或从备份恢复。",
+            path=str(path),
+        )
+    return DatabaseError(f"数据库 {path} 操作失败：{exc}", path=str(path))
+
+
+def report_usage_error(exc, json_output: bool) -> None:
+    """Print a click usage error in Chinese on stderr, and as JSON with --json."""
+    message = exc.format_message()
+    console = stderr_console()
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        console.print(escape(ctx.get_usage()), soft_wrap=True)
+    console.print(f"[bold red]用法错误：[/]{escape(message)}", soft_wrap=True)
+    if ctx is not None:
+        console.print(f"运行 {escape(ctx.command_path)} --help 查看用法。")
+    if json_output:
+        emit_json({"status": "error", "error": {"code": "usage", "message": message}})
 
 
 def report_error(current: Settings, message: str, payload: dict) -> None:

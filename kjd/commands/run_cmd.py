@@ -72,8 +72,8 @@ def run_command(
     """
     run_log = RunLog(log)
     options = RunOptions(roster_dir, output_dir, event, field, region)
-    db = database.open_db(settings.db_path)
     with run_lock(settings.db_path, wait):
+        db = database.open_db(settings.db_path)
         result = run_pipeline(db, options, on_step=_step_printer(settings))
     run_log.write_result(result)
     if settings.json:

@@ -103,3 +103,63 @@ def test_subprocess_gbk_console_does_not_crash(kjd_command, subprocess_env, db_p
     )
     assert completed.returncode == 0, completed.stderr.decode("gbk", "replace")
     assert "高校院所".encode("gbk") in completed.stdout
+
+
+def test_root_db_option_beats_kjd_db_variable(runner, tmp_path, monkeypatch):
+    from kjd.cli import app
+
+    monkeypatch.setenv("KJD_DB", str(tmp_path / "from-env.db"))
+    chosen = tmp_path / "chosen.db"
+    result = runner.invoke(app, ["--db", str(chosen), "db", "info", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["path"] == str(chosen.resolve())
+    assert not (tmp_path / "from-env.db").exists()
+
+
+def test_kjd_db_variable_is_the_default(runner, tmp_path, monkeypatch):
+    from kjd.cli import app
+
+    monkeypatch.setenv("KJD_DB", str(tmp_path / "from-env.db"))
+    result = runner.invoke(app, ["db", "info", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["path"] == str(
+        (tmp_path / "from-env.db").resolve()
+    )
+
+
+def test_locked_database_message_names_file(invoke, db_path, tmp_path, monkeypatch):
+    import kjd.db
+
+    invoke("db", "init")
+    roster = tmp_path / "需求.csv"
+    roster.write_text("企业名称,需求名称\n长春甲公司,压铸件气孔\n", encoding="utf-8")
+    monkeypatch.setattr(kjd.db, "BUSY_TIMEOUT_SECONDS", 0)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = invoke("import", str(roster))
+    finally:
+        holder.execute("ROLLBACK")
+    assert result.exit_code == 1
+    assert "正被其他程序占用" in result.stderr
+    assert str(db_path) in result.stderr.replace("\n", "")
+
+
+def test_not_a_database_message_names_file(invoke, tmp_path):
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("这不是数据库" * 200, encoding="utf-8")
+    result = invoke("db", "info", db=bogus)
+    assert result.exit_code == 1
+    assert "不是有效的 kjd 数据库" in result.stderr
+
+
+def test_json_usage_error_prints_json(kjd_command, subprocess_env, db_path):
+    completed = subprocess.run(
+        [*kjd_command, "--json", "--db", str(db_path), "db", "info", "--bogus"],
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 2
+    assert json.loads(completed.stdout)["error"]["code"] == "usage"
+    assert "用法错误" in completed.stderr
