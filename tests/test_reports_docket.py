@@ -168,9 +168,9 @@ def test_docket_cjk_widths(db, tmp_path):
     total = sum(d.width * (d.max - d.min + 1) for d in dimensions.values() if d.min)
     assert dimensions["A"].width == pytest.approx(6.7, abs=0.1)
     assert dimensions["H"].width == pytest.approx(7.7, abs=0.1)
-    # The wrapped columns are narrowed to fit landscape A4: about 175 width units
+    # The wrapped columns are narrowed to fit landscape A4: about 160 width units
     # plus XlsxWriter's 0.71 padding per column.
-    assert total == pytest.approx(175 + 12 * 0.71, abs=1)
+    assert total == pytest.approx(160 + 12 * 0.71, abs=1)
     # 长春德茂汽车零部件有限公司 is 26 width units: it wraps, and its row is
     # tall enough for every line.
     width = dimensions["B"].width

@@ -159,17 +159,26 @@ class DocketFilter:
 
     def describe(self) -> str:
         """Return the filter in words for the subtitle, e.g. 技术领域含“新材料”."""
+        parts = self._demand_parts()
+        if self.institute:
+            parts.append(f"依托单位含“{self.institute}”")
+        statuses = [self.status] if self.status else list(DOCKET_STATUSES)
+        labels = "和".join(STATUS_LABELS[status] for status in statuses)
+        parts.append(f"{labels}的推荐")
+        return "；".join(parts)
+
+    def describe_unmatched(self) -> str:
+        """Return the scope of the unmatched sheet in words for its subtitle."""
+        parts = self._demand_parts() or ["全部企业需求"]
+        return "；".join(parts) + "中没有待确认或已确认推荐的需求"
+
+    def _demand_parts(self) -> list[str]:
         parts = []
         if self.field:
             parts.append(f"技术领域含“{self.field}”")
         if self.region:
             parts.append(f"地区含“{self.region}”")
-        if self.institute:
-            parts.append(f"依托单位含“{self.institute}”")
-        statuses = [self.status] if self.status else list(DOCKET_STATUSES)
-        labels = "、".join(STATUS_LABELS[status] for status in statuses)
-        parts.append(f"对接状态：{labels}")
-        return "；".join(parts)
+        return parts
 
 
 def build_docket(
@@ -235,7 +244,7 @@ def build_docket(
             name="未匹配需求",
             key="unmatched",
             title="暂无推荐的企业需求",
-            subtitle=subtitle,
+            subtitle=[("范围", docket_filter.describe_unmatched())],
             columns=UNMATCHED_COLUMNS,
             rows=unmatched_rows,
             notes=notes[1:],

@@ -32,6 +32,7 @@ JILIN_CITIES = (
     "白城市",
     "延边朝鲜族自治州",
 )
+PERIOD_NOTE = "名录数为截至制表日的总数；需求、对接和成果按统计期间计。"
 NO_CITY = "未填市州"
 NO_FIELD = "未填技术领域"
 NO_INSTITUTE = "未关联单位"
@@ -170,7 +171,6 @@ def build_summary(
     funnel_rows = _funnel_rows(demands, matched, meetings, outcomes, threshold)
     subtitle = [
         ("统计期间", period.describe()),
-        ("说明", "名录数为截至制表日的总数；需求、对接和成果按统计期间计"),
     ]
     title = "科技成果与企业需求对接工作汇总"
     sheets = [
@@ -347,6 +347,7 @@ def _overview_sheet(db, demands, meetings, outcomes, subtitle, title) -> SheetSp
     return SheetSpec(
         name="总览",
         key="overview",
+        notes=[PERIOD_NOTE],
         title=title,
         subtitle=subtitle,
         columns=columns,
@@ -367,6 +368,7 @@ def _funnel_sheet(rows: list[dict], subtitle) -> SheetSpec:
     return SheetSpec(
         name="对接漏斗",
         key="funnel",
+        notes=[PERIOD_NOTE],
         title="科技对接漏斗：从征集需求到签约落地",
         subtitle=subtitle,
         columns=columns,
@@ -436,6 +438,7 @@ def _city_sheet(db, demands, matched, outcomes, subtitle) -> SheetSpec:
     return SheetSpec(
         name="按市州",
         key="by_city",
+        notes=[PERIOD_NOTE],
         title="各市州科技对接情况",
         subtitle=subtitle,
         columns=columns,
@@ -491,7 +494,7 @@ def _field_sheet(db, demands, matched, subtitle) -> SheetSpec:
         columns=columns,
         rows=records,
         totals=("projects", "demands", "matched", "accepted"),
-        notes=["企业需求未填技术领域时按企业所属行业统计。"],
+        notes=["说明：企业需求未填技术领域时按企业所属行业统计。", PERIOD_NOTE],
     )
 
 
@@ -561,7 +564,10 @@ def _institute_sheet(db, period: Period, cutoff: float, subtitle) -> SheetSpec:
         columns=columns,
         rows=records,
         totals=("experts", "projects", "recommended", "accepted"),
-        notes=["推荐对接包括推荐该单位本身、其科技成果和其专家的对接。"],
+        notes=[
+            "说明：推荐对接包括推荐该单位本身、其科技成果和其专家的对接。",
+            PERIOD_NOTE,
+        ],
     )
 
 

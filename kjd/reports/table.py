@@ -15,9 +15,9 @@ from kjd.reports.cells import clean_text, display_width, fit_cell_limit
 logger = logging.getLogger(__name__)
 
 # Column widths add up to at most this many width units; wider tables have their
-# wrapped columns narrowed. Fit-to-width then prints at about 80 % or more on
+# wrapped columns narrowed. Fit-to-width then prints at about 85 % or more on
 # landscape A4, where 10 pt text stays readable.
-PAGE_WIDTH_BUDGET = 175
+PAGE_WIDTH_BUDGET = 160
 MIN_WIDTH = 6
 SHRINK_FLOOR = 10
 HEADER_WIDTH_CAP = 12  # a longer header wraps instead of widening its column

@@ -44,6 +44,13 @@ LINE_HEIGHT = 13.5  # points per line of 10 pt 宋体 (estimate, checked by rend
 MAX_ROW_HEIGHT = 409  # Excel's limit, in points
 FOOTER = "&C第 &P 页 共 &N 页"
 PAPER_A4 = 9
+# Landscape A4 (842 × 595 pt) inside the margins set in _set_print_setup.
+PRINTABLE_WIDTH_POINTS = 842 - 2 * 0.4 * 72
+PRINTABLE_HEIGHT_POINTS = 595 - (0.5 + 0.6) * 72
+DEFAULT_ROW_POINTS = 15
+CHART_HEIGHT_PIXELS = 340
+CHART_HEIGHT_POINTS = CHART_HEIGHT_PIXELS * 0.75
+CHART_ROWS = 19  # rows of 15 pt below one chart, before the next one
 
 SUBTITLE_MIN_WIDTH = 40  # narrower than this, the 制表日期 shares the subtitle cell
 
@@ -398,6 +405,8 @@ class _SheetWriter:
         self.columns = spec.table_columns()
         self.warnings: list[str] = []
         self.header_row = 2  # title, subtitle (always: it carries 制表日期), header
+        self.row_heights: dict[int, float] = {}
+        self.widths: list[float] = []
 
     def write(self) -> int:
         """Write the sheet; return the number of data rows."""
@@ -412,6 +421,7 @@ class _SheetWriter:
         groups = None if group is None else [row.get(group.key) for row in rows]
         table = prepare_table(self.name, self.columns, raw_columns, groups)
         self.warnings.extend(table.warnings)
+        self.widths = table.widths
         for index, width in enumerate(table.widths):
             self.sheet.set_column(index, index, width)
         self._write_title_block(table.widths)
@@ -431,7 +441,7 @@ class _SheetWriter:
         last = len(self.columns) - 1
         title = clean_text(self.spec.title)
         self._merge(self.TITLE_ROW, 0, last, title, self.styles.title)
-        self.sheet.set_row(self.TITLE_ROW, 32)
+        self._set_height(self.TITLE_ROW, 32)
         pairs = list(self.spec.subtitle)
         if not any(label == "制表日期" for label, _ in pairs):
             pairs.append(("制表日期", _today_text()))
@@ -456,7 +466,7 @@ class _SheetWriter:
                 self.SUBTITLE_ROW, split, last, date_text, self.styles.subtitle_right
             )
             lines = line_count(left_text, sum(widths[:split]))
-        self.sheet.set_row(self.SUBTITLE_ROW, _row_height(lines, minimum=20))
+        self._set_height(self.SUBTITLE_ROW, _row_height(lines, minimum=20))
 
     def _write_header(self, widths: list[float]) -> None:
         lines = 1
@@ -464,7 +474,7 @@ class _SheetWriter:
             header = clean_text(column.header)
             self.sheet.write_string(self.header_row, index, header, self.styles.header)
             lines = max(lines, line_count(header, widths[index]))
-        self.sheet.set_row(self.header_row, _row_height(lines, minimum=24))
+        self._set_height(self.header_row, _row_height(lines, minimum=24))
 
     def _write_body(self, table: PreparedTable, first_row: int) -> tuple[int, list]:
         row_index = first_row
@@ -474,7 +484,7 @@ class _SheetWriter:
         current_group = object()
         formats = [self.styles.cell(column) for column in self.columns]
         write_value = self._write_value
-        set_row = self.sheet.set_row
+        set_row = self._set_height
         rows = zip(*table.values, strict=True) if table.values else []
         for offset, row_values in enumerate(rows):
             if table.groups is not None and table.groups[offset] != current_group:
@@ -496,7 +506,7 @@ class _SheetWriter:
     def _write_group_heading(self, row: int, ordinal: int, label, size: int) -> None:
         text = f"{chinese_ordinal(ordinal)}、{label or '未分类'}（{size} 条）"
         self._merge(row, 0, len(self.columns) - 1, text, self.styles.group)
-        self.sheet.set_row(row, 20)
+        self._set_height(row, 20)
 
     def _write_value(self, row: int, col: int, value, cell_format) -> None:
         if isinstance(value, str) and value:
@@ -537,7 +547,7 @@ class _SheetWriter:
             self.sheet.write_formula(
                 row, index, f"=SUM({first}:{last})", cell_format, total
             )
-        self.sheet.set_row(row, 20)
+        self._set_height(row, 20)
         return row + 1
 
     def _write_notes(self, row: int) -> int:
@@ -548,7 +558,7 @@ class _SheetWriter:
         for note in self.spec.notes:
             text = clean_text(note)
             self._merge(row, 0, last, text, self.styles.note)
-            self.sheet.set_row(row, _row_height(line_count(text, 150), minimum=16))
+            self._set_height(row, _row_height(line_count(text, 150), minimum=16))
             row += 1
         return row
 
@@ -598,10 +608,37 @@ class _SheetWriter:
             raise ValueError("charts need contiguous rows: drop group_by")
         keys = [column.key for column in self.columns]
         anchor = next_row + 1
-        for spec in self.spec.charts:
+        breaks = []
+        # The break goes one blank row above the chart: a renderer may draw the
+        # chart's frame on the page before a break at its own row.
+        if not self._fits_first_page(next_row, CHART_HEIGHT_POINTS):
+            breaks.append(anchor - 1)
+        for number, spec in enumerate(self.spec.charts):
+            if number > 0:
+                breaks.append(anchor - 1)
             chart = _build_chart(self.workbook, self.name, spec, keys, data_rows)
             self.sheet.insert_chart(anchor, 1, chart)
-            anchor += 22
+            anchor += CHART_ROWS
+        # A chart cut by a page break prints in two halves, with the repeated
+        # title rows drawn over the second half: start such a chart on a new page.
+        if breaks:
+            self.sheet.set_h_pagebreaks(breaks)
+
+    def _fits_first_page(self, rows: int, extra_points: float) -> bool:
+        # NOTE: an estimate from Excel's default row height (15 pt) and column
+        # width (7 px per unit for the default 11 pt Calibri); checked by
+        # rendering with LibreOffice, not with Excel.
+        table_points = sum(
+            self.row_heights.get(row, DEFAULT_ROW_POINTS) for row in range(rows)
+        )
+        width_points = sum(int(width * 7 + 5) * 0.75 for width in self.widths)
+        scale = min(1.0, PRINTABLE_WIDTH_POINTS / max(width_points, 1.0))
+        needed = (table_points + DEFAULT_ROW_POINTS + extra_points) * scale
+        return needed <= PRINTABLE_HEIGHT_POINTS
+
+    def _set_height(self, row: int, height: float) -> None:
+        self.row_heights[row] = height
+        self.sheet.set_row(row, height)
 
     def _set_print_setup(self, last_data: int) -> None:
         sheet = self.sheet
@@ -650,7 +687,7 @@ def _build_chart(workbook, sheet_name: str, spec: Chart, keys, data_rows) -> Any
     chart.set_legend(
         {"none": True} if len(spec.value_keys) == 1 else {"position": "bottom"}
     )
-    chart.set_size({"width": 760, "height": 400})
+    chart.set_size({"width": 760, "height": CHART_HEIGHT_PIXELS})
     return chart
 
 
