@@ -107,8 +107,8 @@ def test_b03_identifiers_stay_text(db):
     assert found[3][2] == "91220000MA1A00000X"
     assert found[0][3] == "2.02401150000012E+17"
     assert found[1][3] == "202401150000012346"
-    assert [r[4] for r in found] == [5000, 1200.5, 800, 3000]
-    assert {r[5] for r in found} == {"integer", "real"}
+    assert [r[4] for r in found] == [5000.0, 1200.5, 800.0, 3000.0]
+    assert {r[5] for r in found} == {"real"}
     warnings = rows(db, "SELECT row_number, column_name, code FROM import_warnings")
     assert (2, "项目编号", "precision-lost") in warnings
     assert (5, "联系电话", "phone-digits-lost") in warnings
@@ -124,6 +124,11 @@ def test_b05_styled_empty_rows_fast_gap_kept(db):
     assert sheet.skipped_reasons == {"blank": 2, "footer": 1}
     refs = [r[0] for r in rows(db, "SELECT ref FROM experts ORDER BY source_row")]
     assert refs == ["ZJ001", "ZJ002", "ZJ003", "ZJ004", "ZJ005"]
+    # The roster has no name column: rows stand on their 专家编号.
+    assert rows(db, "SELECT DISTINCT name FROM experts") == [("",)]
+    assert sheet.warning_messages == [
+        "表头中没有“姓名”列，5 行按编号导入（姓名留空），请核对"
+    ]
 
 
 def test_b06_hidden_sheets_rows_and_columns(db):
@@ -212,19 +217,87 @@ def read_b18_as_projects():
 
 def test_b18_codes_stay_text_and_amounts_numbers():
     raw, header = read_b18_as_projects()
+    assert header.missing_required
+    assert header.identified_by_ref
     parsed = parse_sheet(raw, header)
-    assert len(parsed.rejects) == 150
-    assert {reject.reason for reject in parsed.rejects} == {"缺少必填项：成果名称"}
-    codes = [reject.cells["项目编号"] for reject in parsed.rejects]
+    assert parsed.rejects == []
+    codes = [record.values["ref"] for record in parsed.records]
+    assert len(codes) == 150
     assert codes[0] == "2024001"
     assert codes[120] == "JLKJ-2024-121"
     assert len(set(codes)) == 150
+    assert {record.values["title"] for record in parsed.records} == {""}
+    assert [(w.row_number, w.code) for w in parsed.warnings] == [
+        (None, "required-column-missing")
+    ]
 
 
-def test_b18_without_title_column_fails_with_message(db):
+def test_b18_imports_all_rows_by_reference(db):
+    """B18 has no 成果名称 column, so each row is identified by its 项目编号."""
     report = import_paths(db, [CASES / "B18_sqlite_type_drift.csv"], kind="projects")
+    sheet = only_sheet(report)
+    assert (sheet.status, sheet.inserted, sheet.rejected) == ("ok", 150, 0)
+    assert sheet.kind_detected is False
+    assert sheet.warning_messages == [
+        "表头中没有“成果名称”列，150 行按编号导入（成果名称留空），请核对",
+        "第 141 行 › 列“经费（万元）”：“经费（万元）”为“待定”，不是数字，"
+        "未计入数值，已保留原文",
+    ]
+
+    found = rows(
+        db,
+        "SELECT ref, typeof(ref), title, institute_names, "
+        "json_extract(extra, '$.邮政编码'), "
+        "typeof(json_extract(extra, '$.邮政编码')), "
+        "json_extract(extra, '$.经费（万元）'), "
+        "typeof(json_extract(extra, '$.经费（万元）')), "
+        "json_extract(extra, '$.\"经费（万元）_原文\"') "
+        "FROM projects ORDER BY source_row",
+    )
+
+    # 项目编号 and 邮政编码 stay text; 经费 is real, blank or 待定 give NULL.
+    assert len(found) == 150
+    assert [r[0] for r in found[:2]] == ["2024001", "2024002"]
+    assert found[120][0] == "JLKJ-2024-121"
+    assert len({r[0] for r in found}) == 150
+    assert {r[1] for r in found} == {"text"}
+    assert found[0][2:4] == ("", "示例承担单位001")
+    assert found[2][4:6] == ("010010", "text")
+    assert {r[5] for r in found} == {"text"}
+    assert found[0][6:8] == (10.5, "real")
+    assert found[1][6:8] == (11.0, "real")
+
+    assert found[139][0] == "JLKJ-2024-140"
+    assert found[139][6:9] == (None, "null", "待定")
+    blanks = [r[0] for r in found if r[7] == "null" and r[8] is None]
+    assert blanks == [
+        "2024025",
+        "2024050",
+        "2024075",
+        "2024100",
+        "JLKJ-2024-125",
+        "JLKJ-2024-150",
+    ]
+    numbers = {r[7] for r in found if r[6] is not None}
+    assert numbers == {"real"}
+    warned = rows(
+        db, "SELECT row_number, column_name, value, code FROM import_warnings"
+    )
+    assert (141, "经费（万元）", "待定", "amount-not-a-number") in warned
+
+
+def test_b18_kind_detected_without_option(db):
+    report = import_paths(db, [CASES / "B18_sqlite_type_drift.csv"])
+    sheet = only_sheet(report)
+    assert (sheet.kind, sheet.kind_detected, sheet.inserted) == ("projects", True, 150)
+
+
+def test_missing_required_column_without_reference_fails(db, tmp_path):
+    path = tmp_path / "成果.csv"
+    path.write_text("完成单位,联系电话\n吉林大学,13800000001\n", encoding="utf-8")
+    report = import_paths(db, [path], kind="projects")
     assert [(s.status, s.message) for s in report.sheets] == [
-        ("failed", "表头中没有科技成果的必填列：成果名称")
+        ("failed", "表头中没有科技成果的必填列：成果名称，也没有编号列")
     ]
     assert db.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
 
@@ -266,5 +339,5 @@ def test_b18_typed_columns_in_database(db, tmp_path):
 def test_b18_csv_row_numbers_start_at_header(db):
     raw, header = read_b18_as_projects()
     parsed = parse_sheet(raw, header)
-    assert parsed.rejects[0].row_number == 2
-    assert parsed.rejects[-1].row_number == 151
+    assert parsed.records[0].row_number == 2
+    assert parsed.records[-1].row_number == 151

@@ -284,3 +284,27 @@ def test_demand_values_amount_region_vocabulary(db, tmp_path):
         ),
         ("长春市", "朝阳区", None, "面议", "tech", "技术难题攻关", "合作开发", None),
     ]
+
+
+def test_blank_required_cell_rejected_even_with_reference(db, tmp_path):
+    """The name column exists, so a row with a 专家编号 but no 姓名 is rejected."""
+    path = tmp_path / "专家.csv"
+    path.write_text(
+        "专家编号,姓名,工作单位\nE1,专家001,吉林大学\nE2,,吉林大学\n",
+        encoding="utf-8",
+    )
+    sheet = import_paths(db, [path]).sheets[0]
+    assert (sheet.kind, sheet.inserted, sheet.rejected) == ("experts", 1, 1)
+    rejected = db.execute("SELECT row_number, column_name, reason FROM rejects")
+    assert rejected.fetchall() == [(3, "姓名", "缺少必填项：姓名")]
+
+
+def test_missing_required_column_blank_reference_rejected(db, tmp_path):
+    path = tmp_path / "成果.csv"
+    path.write_text("成果编号,完成单位\nA1,吉林大学\n,长春理工大学\n", encoding="utf-8")
+    sheet = import_paths(db, [path]).sheets[0]
+    assert (sheet.kind, sheet.inserted, sheet.rejected) == ("projects", 1, 1)
+    rejected = db.execute("SELECT row_number, column_name, reason FROM rejects")
+    assert rejected.fetchall() == [
+        (3, "成果名称", "表头中没有“成果名称”列，且编号为空")
+    ]

@@ -189,7 +189,7 @@ def _render_summary(report: ImportReport) -> None:
         table.add_row(
             escape(Path(result.path).name),
             escape(result.sheet or ""),
-            KIND_LABELS.get(result.kind, ""),
+            _kind_label(result),
             str(result.header_row or ""),
             *(
                 str(getattr(result, key))
@@ -214,7 +214,7 @@ def _summary_line(result) -> str:
         for key, count in result.skipped_reasons.items()
     )
     line = (
-        f"{place}：{KIND_LABELS[result.kind]}，表头第 {result.header_row} 行，"
+        f"{place}：{_kind_label(result)}，表头第 {result.header_row} 行，"
         f"读取 {result.read}，新增 {result.inserted}，更新 {result.updated}，"
         f"未变 {result.unchanged}，拒收 {result.rejected}，跳过 {result.skipped}"
     )
@@ -224,6 +224,11 @@ def _summary_line(result) -> str:
     if result.message:
         line += f"：{result.message}"
     return line
+
+
+def _kind_label(result) -> str:
+    label = KIND_LABELS.get(result.kind, "")
+    return f"{label}（按表头识别）" if label and result.kind_detected else label
 
 
 def _render_warnings(report: ImportReport, settings: Settings) -> None:

@@ -74,7 +74,15 @@ class Header:
 
     @property
     def missing_required(self) -> bool:
+        """True when no required column of the kind is in the header."""
         return not ROSTERS[self.kind].has_required_columns(set(self.fields.values()))
+
+    @property
+    def identified_by_ref(self) -> bool:
+        """True when rows lack the required column and stand on their reference."""
+        return self.missing_required and ROSTERS[self.kind].accepts_header(
+            set(self.fields.values())
+        )
 
 
 def header_key(label) -> str:
@@ -213,23 +221,33 @@ def map_header(
 
     Without `kind`, each kind whose required columns are present is scored by
     the sum of the weights of the fields its titles name, and the best one is
-    taken. A tie that the sheet name does not break raises AmbiguousKind.
-    Returns None when no kind fits well enough. With `kind` given, the header
-    is returned even when a required column is missing (see
-    `missing_required`), so the caller can say which one.
+    taken. Only when no such kind fits are the kinds considered whose rows can
+    stand on a reference column alone (项目编号 and 承担单位 without 成果名称).
+    A tie that the sheet name does not break raises AmbiguousKind. Returns
+    None when no kind fits well enough. With `kind` given, the header is
+    returned even when a required column is missing (see `missing_required`
+    and `identified_by_ref`), so the caller can say which one.
 
     Raises:
         AmbiguousKind: two kinds fit equally; the message lists what matched.
     """
     labels = column_labels(rows, top, bottom)
     candidates = {name: _map_for_kind(labels, name) for name in KINDS}
-    scores = {
+    complete = {
         name: _score(mapping)
         for name, mapping in candidates.items()
         if ROSTERS[name].has_required_columns(set(mapping.values()))
     }
+    by_ref = {
+        name: _score(mapping)
+        for name, mapping in candidates.items()
+        if name not in complete and ROSTERS[name].accepts_header(set(mapping.values()))
+    }
+    scores = {**complete, **by_ref}
     if kind is None:
-        kind = _choose_kind(scores, sheet_name, candidates, labels)
+        kind = _choose_kind(complete, sheet_name, candidates, labels)
+        if kind is None:
+            kind = _choose_kind(by_ref, sheet_name, candidates, labels)
         if kind is None:
             return None
     mapping = candidates[kind]

@@ -184,7 +184,8 @@ def _parse_workbook(workbook: RawWorkbook, name: str, options: dict):
         if header is None:
             result.status, result.message = STATUS_NOT_ROSTER, "没有找到名单表头"
             continue
-        if header.missing_required:
+        result.kind_detected = options["kind"] is None
+        if header.missing_required and not header.identified_by_ref:
             result.kind, result.header_row = header.kind, header.header_row
             result.status, result.message = STATUS_FAILED, _missing_columns(header)
             continue
@@ -195,8 +196,11 @@ def _parse_workbook(workbook: RawWorkbook, name: str, options: dict):
 
 
 def _missing_columns(header) -> str:
-    label = ROSTERS[header.kind].required_label
-    return f"表头中没有{KIND_LABELS[header.kind]}的必填列：{label}"
+    roster = ROSTERS[header.kind]
+    message = f"表头中没有{KIND_LABELS[header.kind]}的必填列：{roster.required_label}"
+    if roster.identified_by_ref:
+        message += "，也没有编号列"
+    return message
 
 
 def _describe(result: SheetResult, sheet: ParsedSheet, preview_rows: int) -> None:

@@ -122,8 +122,27 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
             continue
 
         _convert_row(parsed, header, plan, row, row_number)
+    if header.identified_by_ref:
+        _warn_required_column(parsed, header)
     _assign_natural_keys(parsed)
     return parsed
+
+
+def _warn_required_column(parsed: ParsedSheet, header: Header) -> None:
+    # One warning for the sheet rather than one per row, so that the cell
+    # warnings of single rows stay visible in the summary.
+    label = ROSTERS[header.kind].required_label
+    parsed.warnings.insert(
+        0,
+        RowWarning(
+            None,
+            None,
+            None,
+            "required-column-missing",
+            f"表头中没有“{label}”列，{len(parsed.records)} 行按编号导入"
+            f"（{label}留空），请核对",
+        ),
+    )
 
 
 def _repeats_header(row: list, first_label: tuple[int, str], header_keys) -> bool:
@@ -234,13 +253,16 @@ def _convert_row(parsed, header, plan, row, row_number) -> None:
             extra[label] = extra_value(label, raw, cell)
     extra.update(values.pop("_extra", {}))
 
-    missing = _missing_required(roster, values)
-    if missing is not None:
+    reason = _missing_required(roster, header, values)
+    if reason is not None:
         cells = original_cells(header, row)
         parsed.rejects.append(
-            Reject(row_number, missing, None, _missing_reason(roster), cells)
+            Reject(row_number, roster.required_label, None, reason, cells)
         )
         return
+    if header.identified_by_ref:
+        for name, blank in roster.blank_values:
+            values[name] = blank
     _complete(header.kind, values, warnings, row_number)
     parsed.records.append(Record(row_number, values, extra, warnings=warnings))
 
@@ -254,13 +276,15 @@ def original_cells(header: Header, row: list) -> dict:
     return cells
 
 
-def _missing_required(roster, values) -> str | None:
+def _missing_required(roster, header: Header, values) -> str | None:
+    # A blank cell in a required column rejects the row. Without any required
+    # column, the reference identifies the row, so a blank reference does.
+    if header.identified_by_ref:
+        if values.get("ref"):
+            return None
+        return f"表头中没有“{roster.required_label}”列，且编号为空"
     if any(values.get(name) for name in roster.required):
         return None
-    return roster.required_label
-
-
-def _missing_reason(roster) -> str:
     return f"缺少必填项：{roster.required_label}"
 
 
@@ -271,17 +295,6 @@ def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:
         if not values.get("enterprise_name"):
             _enterprise_from_text(values, warnings, row_number)
     elif kind == "experts":
-        if not values.get("name"):
-            values["name"] = ""
-            warnings.append(
-                RowWarning(
-                    row_number,
-                    None,
-                    values.get("ref"),
-                    "name-missing",
-                    "专家姓名为空，已按编号导入",
-                )
-            )
         if values.get("is_academician") is None:
             values["is_academician"] = int("院士" in (values.get("title") or ""))
 

@@ -16,12 +16,14 @@ class SheetResult:
     """The figures of one sheet of one file (or of the whole file when it failed).
 
     read = inserted + updated + unchanged + rejected + skipped: every row below
-    the header down to the last filled row.
+    the header down to the last filled row. `kind_detected` is true when the
+    kind came from the header rather than from --kind.
     """
 
     path: str
     sheet: str | None = None
     kind: str | None = None
+    kind_detected: bool = False
     header_row: int | None = None
     read: int = 0
     inserted: int = 0
@@ -43,6 +45,7 @@ class SheetResult:
             "path": self.path,
             "sheet": self.sheet,
             "kind": self.kind,
+            "kind_detected": self.kind_detected,
             "header_row": self.header_row,
             "read": self.read,
             "inserted": self.inserted,

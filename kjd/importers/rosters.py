@@ -47,7 +47,12 @@ class Roster:
     """The fields of one roster kind and the value type of each.
 
     `fields` maps a field to its value type (see kjd.importers.values).
-    `required` lists alternatives: a row needs at least one of them.
+    `required` lists alternatives: a row needs at least one of them. When the
+    header has none of the required columns but has a reference column
+    (编号), and `identified_by_ref` is true, every row with a reference is
+    imported with a warning and `blank_values` fills the columns the table
+    cannot leave NULL. When a required column exists, a row whose cells are
+    all blank there is rejected.
     """
 
     kind: str
@@ -56,9 +61,17 @@ class Roster:
     required: tuple[str, ...]
     required_label: str
     key_fields: tuple[str, ...] = ()
+    identified_by_ref: bool = False
+    blank_values: tuple[tuple[str, str], ...] = ()
 
     def has_required_columns(self, mapped: set[str]) -> bool:
         return any(name in mapped for name in self.required)
+
+    def accepts_header(self, mapped: set[str]) -> bool:
+        """Return True when rows can be imported with these columns."""
+        if self.has_required_columns(mapped):
+            return True
+        return self.identified_by_ref and "ref" in mapped
 
     def natural_key(self, values: dict) -> str:
         """Return the key of a row, before the in-sheet repeat suffix."""
@@ -94,6 +107,7 @@ ROSTERS = {
         required=("title", "description"),
         required_label="需求名称或需求描述",
         key_fields=("ref", "enterprise_name", "title"),
+        identified_by_ref=True,
     ),
     "projects": Roster(
         kind="projects",
@@ -113,6 +127,8 @@ ROSTERS = {
         required=("title",),
         required_label="成果名称",
         key_fields=("ref", "institute_names", "title"),
+        identified_by_ref=True,
+        blank_values=(("title", ""),),
     ),
     "experts": Roster(
         kind="experts",
@@ -127,9 +143,11 @@ ROSTERS = {
             "email": "email",
             **_CONTACT,
         },
-        required=("name", "ref"),
-        required_label="姓名或专家编号",
+        required=("name",),
+        required_label="姓名",
         key_fields=("ref", "institute_name", "name"),
+        identified_by_ref=True,
+        blank_values=(("name", ""),),
     ),
     "institutes": Roster(
         kind="institutes",

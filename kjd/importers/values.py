@@ -318,7 +318,8 @@ def extra_value(label: str, raw, cell: Cell):
 
     Titles that name codes (编号, 电话, 邮编…) keep text exactly and flag numbers
     Excel has cut; titles that name money (金额, 经费, 万元…) give numbers, and text
-    without a number gives None with the text kept under '<title>_原文'.
+    without a number gives None with the text kept under '<title>_原文'. Money
+    is always a float, so that 11 and 11.5 share the JSON type real.
     """
     if raw is None:
         return None
@@ -332,10 +333,16 @@ def extra_value(label: str, raw, cell: Cell):
         if number is None and isinstance(raw, str):
             number = parse_amount_wan(raw) if re.search(r"\d", raw) else None
         if number is None:
-            cell.values.setdefault("_extra", {})[f"{label}_原文"] = clean_name(raw)
-            cell.warn(raw, "amount-not-a-number", f"“{label}”不是数字，已保留原文")
+            text = clean_name(raw)
+            cell.values.setdefault("_extra", {})[f"{label}_原文"] = text
+            cell.warn(
+                raw,
+                "amount-not-a-number",
+                f"“{label}”为“{text}”，不是数字，未计入数值，已保留原文",
+            )
             return None
-        return int(number) if number == int(number) else number
+        # Always a float, so that the column has one type in every row.
+        return float(number)
     if isinstance(raw, bool | int):
         return raw
     if isinstance(raw, float):

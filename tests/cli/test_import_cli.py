@@ -64,6 +64,38 @@ def test_import_ambiguous_kind_exits_2(invoke, tmp_path):
     assert "--kind" in result.stderr
 
 
+def test_import_ambiguous_by_reference_lists_candidates(invoke, tmp_path):
+    """Neither kind has its required column, and both have a reference column."""
+    path = tmp_path / "名单.csv"
+    path.write_text("需求编号,专家编号,联系电话\nD1,E1,13800000001\n", "utf-8")
+    result = invoke("import", path)
+    assert result.exit_code == 2
+    assert (
+        "表头同样符合企业需求（需求编号、联系电话）、专家（专家编号、联系电话），"
+        "无法判断名单类型，请用 --kind demands 或 --kind experts 指定。"
+    ) in result.stderr.replace("\n", "")
+    with_kind = invoke("import", path, "--kind", "experts", "--json")
+    assert with_kind.exit_code == 0
+    entry = json.loads(with_kind.stdout)["files"][0]
+    assert (entry["kind"], entry["kind_detected"], entry["inserted"]) == (
+        "experts",
+        False,
+        1,
+    )
+
+
+@needs_cases
+def test_import_b18_names_the_detected_kind(invoke):
+    result = invoke("import", CASES / "B18_sqlite_type_drift.csv")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("导入完成：读取 150 行，新增 150，")
+    assert (
+        "B18_sqlite_type_drift.csv › B18_sqlite_type_drift：科技成果（按表头识别），"
+        "表头第 1 行，读取 150，新增 150"
+    ) in result.stderr.replace("\n", "")
+    assert "第 141 行 › 列“经费（万元）”" in result.stderr.replace("\n", "")
+
+
 def test_import_only_non_rosters_exits_1(invoke, tmp_path):
     path = tmp_path / "说明.txt"
     path.write_text("这不是名单。\n", encoding="utf-8")
