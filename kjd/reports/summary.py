@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kjd.errors import UsageError
+from kjd.importers.reference import find_region
 from kjd.reports.report import Report, ReportResult, write_report
 from kjd.reports.workbook import Chart, Column, SheetSpec
 
@@ -34,6 +35,7 @@ JILIN_CITIES = (
 )
 PERIOD_NOTE = "名录数为截至制表日的总数；需求、对接和成果按统计期间计。"
 NO_CITY = "未填市州"
+OUTSIDE_JILIN = "省外"
 NO_FIELD = "未填技术领域"
 NO_INSTITUTE = "未关联单位"
 _CITY_SUFFIX = re.compile(r"(市|州|地区|盟)$")
@@ -214,15 +216,28 @@ def write_summary(
 
 
 def canonical_city(name: str | None) -> str:
-    """Return the standard name of a Jilin 市州 (长春 → 长春市), else the name."""
+    """Return the Jilin 市州 a place belongs to, 省外 outside Jilin, or 未填市州.
+
+    长春 → 长春市, 延吉市 → 延边朝鲜族自治州, 郑州 → 省外; blank or just 吉林省
+    → 未填市州.
+    """
     if not name or not str(name).strip():
         return NO_CITY
     name = str(name).strip()
     stem = _CITY_SUFFIX.sub("", name)
     for city in JILIN_CITIES:
-        if stem and city.startswith(stem) and len(stem) >= 2:
+        if len(stem) >= 2 and city.startswith(stem):
             return city
-    return name
+    # Short county names are ambiguous (西安 is also a district of 辽源), so only
+    # full names count: 延吉 is looked up as 延吉市.
+    region = find_region(name, allow_short_names=False)
+    if region is None and not name.endswith(("市", "县", "区")):
+        region = find_region(f"{name}市", allow_short_names=False)
+    if region is not None and region.city in JILIN_CITIES:
+        return region.city
+    if region is not None and region.city is None:
+        return NO_CITY
+    return OUTSIDE_JILIN
 
 
 def _demand_matches(db, period: Period, cutoff: float) -> list[dict]:
@@ -378,7 +393,9 @@ def _funnel_sheet(rows: list[dict], subtitle) -> SheetSpec:
 
 
 def _city_sheet(db, demands, matched, outcomes, subtitle) -> SheetSpec:
-    tallies: dict[str, dict] = {}
+    # Every 市州 gets a row, with zeros where nothing is recorded, as a
+    # leadership table lists them all.
+    tallies: dict[str, dict] = {city: {} for city in JILIN_CITIES}
     roster_queries = {
         "institutes": "SELECT city FROM institutes",
         "experts": "SELECT i.city FROM experts e "
@@ -599,8 +616,8 @@ def _field_label(field: str | None) -> str:
 
 def _city_order(city: str) -> tuple:
     if city in JILIN_CITIES:
-        return (0, JILIN_CITIES.index(city), city)
-    return (2 if city == NO_CITY else 1, 0, city)
+        return (0, JILIN_CITIES.index(city))
+    return (2 if city == NO_CITY else 1, 0)
 
 
 def _parse_date(value, option: str) -> date | None:
