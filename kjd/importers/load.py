@@ -15,6 +15,7 @@ import sqlite_utils
 
 from kjd.importers.records import ParsedSheet, Record
 from kjd.importers.report import SheetResult
+from kjd.importers.shortnames import register_short_names
 from kjd.match import entities
 from kjd.match.entities import resolve_enterprise, resolve_institutes
 from kjd.normalize import match_key
@@ -193,12 +194,26 @@ class SheetLoader:
             row["natural_key"] = key
             row_id = self._insert(row)
             self.claimed[row_id] = key
+            self._register_short_names(row_id, record)
             return "inserted"
         self.claimed[found[0]] = key
+        self._register_short_names(found[0], record)
         if found[1] == row["row_hash"]:
             return "unchanged"
         self._update(found[0], row)
         return "updated"
+
+    def _register_short_names(self, institute_id: int, record: Record) -> None:
+        values = record.values
+        record.warnings.extend(
+            register_short_names(
+                self.db,
+                institute_id,
+                values.get("name") or "",
+                values.get("short_names"),
+                record.row_number,
+            )
+        )
 
     def _institute_by_resolver(self, record: Record):
         links = resolve_institutes(

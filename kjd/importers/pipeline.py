@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -35,6 +36,10 @@ from kjd.importers.workbook import NotARoster, RawWorkbook, read_workbook
 logger = logging.getLogger(__name__)
 
 MAX_WARNING_MESSAGES = 20
+# Kinds in the order their sheets are written, so that the rosters that name
+# bodies (institutes with their short names, enterprises) are in the database
+# before the rows that refer to them (experts, achievements, demands).
+LOAD_ORDER = ("institutes", "enterprises", "experts", "projects", "demands")
 
 
 class _Rollback(Exception):
@@ -55,6 +60,12 @@ def import_paths(
     preview_rows: int = 0,
 ) -> ImportReport:
     """Import roster files and folders into the database, one transaction per file.
+
+    Every file is read and parsed first. Files are then written in LOAD_ORDER
+    of the first roster kind each contains (institute rosters first, demands
+    last), and the sheets of one file in the same order. A 完成单位 written
+    as a short name (长中医) then finds the institute whose roster lists that
+    short name. The report lists the sheets in the order given.
 
     Args:
         db: an open kjd database.
@@ -82,23 +93,28 @@ def import_paths(
     """
     if kind is not None and kind not in KINDS:
         raise UsageError(f"未知的名单类型：{kind}。可选：{'、'.join(KINDS)}。")
-    report = ImportReport(dry_run=dry_run)
+    options = {
+        "kind": kind,
+        "sheet": sheet,
+        "dry_run": dry_run,
+        "strict": strict,
+        "skip_unchanged": skip_unchanged,
+        "preview_rows": preview_rows,
+    }
+
+    # read every file, then write them rosters first (see LOAD_ORDER)
+    # NOTE: the parsed rows of all files are held in memory until written.
+    files = [_read_file(db, path, options) for path in expand_paths(paths)]
     collected: list[RejectedSheet] = []
-    for path in expand_paths(paths):
-        options = {
-            "kind": kind,
-            "sheet": sheet,
-            "dry_run": dry_run,
-            "strict": strict,
-            "skip_unchanged": skip_unchanged,
-            "preview_rows": preview_rows,
-        }
-        results, rejected = import_file(db, path, on_progress=on_progress, **options)
+    for read in sorted(files, key=lambda item: item.rank):
+        rejected = _import_read_file(db, read, options, on_progress)
         if rejected and not dry_run:
             if rejects_path is None:
-                _write_rejects(default_rejects_path(path), rejected, results)
+                _write_rejects(default_rejects_path(read.path), rejected, read.results)
             collected.extend(rejected)
-        report.sheets.extend(results)
+
+    report = ImportReport(dry_run=dry_run)
+    report.sheets = [result for read in files for result in read.results]
     if rejects_path is not None and collected and not dry_run:
         written = write_rejects_workbook(Path(rejects_path), collected)
         for result in report.sheets:
@@ -121,47 +137,68 @@ def expand_paths(paths) -> list[Path]:
     return files
 
 
-def import_file(
-    db, path: Path, *, on_progress=None, **options
-) -> tuple[list[SheetResult], list[RejectedSheet]]:
-    """Import one file; return its sheet results and its rejected rows."""
+@dataclass
+class _ReadFile:
+    """One file read and parsed, not yet written."""
+
+    path: Path
+    digest: str | None
+    results: list[SheetResult]
+    parsed: list[tuple[ParsedSheet, SheetResult]] = field(default_factory=list)
+
+    @property
+    def rank(self) -> int:
+        """The place of the file's first roster kind in LOAD_ORDER."""
+        ranks = [LOAD_ORDER.index(sheet.kind) for sheet, _ in self.parsed]
+        return min(ranks, default=len(LOAD_ORDER))
+
+
+def _read_file(db, path: Path, options: dict) -> _ReadFile:
     path = Path(path)
     name = str(path)
+
+    def status(value: str, message: str) -> _ReadFile:
+        return _ReadFile(path, None, [_status(name, value, message)])
+
     if path.name.startswith("~$"):
-        return [_status(name, STATUS_NOT_ROSTER, "Excel 临时锁定文件，已跳过")], []
+        return status(STATUS_NOT_ROSTER, "Excel 临时锁定文件，已跳过")
     if not path.is_file():
-        return [_status(name, STATUS_FAILED, f"{path.name}：文件不存在")], []
+        return status(STATUS_FAILED, f"{path.name}：文件不存在")
     digest = file_sha256(path)
     if options["skip_unchanged"] and _already_imported(db, digest):
-        return [
-            _status(name, STATUS_UNCHANGED_FILE, "内容与上次成功导入时相同，已跳过")
-        ], []
+        return status(STATUS_UNCHANGED_FILE, "内容与上次成功导入时相同，已跳过")
 
     # read and parse every sheet before writing anything
     try:
         workbook = read_workbook(path, options["sheet"])
     except NotARoster:
-        return [_status(name, STATUS_NOT_ROSTER, "不是 Excel 或 CSV 名单")], []
+        return status(STATUS_NOT_ROSTER, "不是 Excel 或 CSV 名单")
     except FileRejected as exc:
-        return [_status(name, STATUS_FAILED, exc.message)], []
+        return status(STATUS_FAILED, exc.message)
     if options["sheet"] is not None and not workbook.sheets:
-        message = f"{path.name}：没有名为“{options['sheet']}”的工作表"
-        return [_status(name, STATUS_FAILED, message)], []
+        return status(
+            STATUS_FAILED, f"{path.name}：没有名为“{options['sheet']}”的工作表"
+        )
     results, parsed = _parse_workbook(workbook, name, options)
-    if not parsed:
-        return results, []
+    parsed.sort(key=lambda item: LOAD_ORDER.index(item[0].kind))
+    return _ReadFile(path, digest, results, parsed)
 
-    # write in one transaction
+
+def _import_read_file(
+    db, read: _ReadFile, options: dict, on_progress
+) -> list[RejectedSheet]:
+    # One transaction for the whole file; returns its rejected rows.
+    if not read.parsed:
+        return []
     try:
-        _write_file(db, path, digest, parsed, options, on_progress)
+        _write_file(db, read.path, read.digest, read.parsed, options, on_progress)
     except _Rollback:
         pass
-    rejected = [
-        RejectedSheet(path.name, sheet.name, sheet.rejects)
-        for sheet, _ in parsed
+    return [
+        RejectedSheet(read.path.name, sheet.name, sheet.rejects)
+        for sheet, _ in read.parsed
         if sheet.rejects
     ]
-    return results, rejected
 
 
 def _parse_workbook(workbook: RawWorkbook, name: str, options: dict):
@@ -212,13 +249,18 @@ def _describe(result: SheetResult, sheet: ParsedSheet, preview_rows: int) -> Non
     result.skipped_reasons = {
         key: count for key, count in sheet.skipped.items() if count
     }
-    result.warnings = sheet.warning_count
     result.metadata = sheet.metadata
     result.status = STATUS_REJECTED if sheet.rejects else STATUS_OK
     result.preview = [
         preview_cells(sheet.header, record) for record in sheet.records[:preview_rows]
     ]
-    messages = [warning for warning in sheet.warnings]
+    _count_warnings(result, sheet)
+
+
+def _count_warnings(result: SheetResult, sheet: ParsedSheet) -> None:
+    # Called again after loading, which may add warnings (short names).
+    result.warnings = sheet.warning_count
+    messages = list(sheet.warnings)
     for record in sheet.records:
         messages.extend(record.warnings)
     result.warning_messages = [
@@ -253,6 +295,7 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
                     on_progress(offset + done, total)
 
             loader.load(result, on_record=progress)
+            _count_warnings(result, sheet)
             done_before += len(sheet.records)
             _insert_rejects_and_warnings(db, import_id, path, sheet)
             _finish_import(db, import_id, result)
