@@ -157,6 +157,11 @@ def test_split_cell_body_and_department():
     assert units[0].names[-1] == "北京科技大学"
 
 
+def test_split_cell_field_station_is_a_department():
+    units = split_cell("中国科学院东北地理与农业生态研究所 海伦农业生态实验站")
+    assert units[0].body == "中国科学院东北地理与农业生态研究所"
+
+
 def test_split_cell_conjunction_only_between_organisations():
     assert _names("中南大学和长春应用化学研究所等单位") == [
         ["中南大学"],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from kjd.errors import NotFound, UsageError
+from kjd.match.orgkinds import fill_missing_kinds, institute_kind
 from kjd.match.orgnames import folded_key, lookup_forms
 from kjd.paths import data_file
 
@@ -236,7 +237,11 @@ def validate_kind(kind: str) -> str:
 
 
 def ensure_seeded(db: sqlite_utils.Database) -> None:
-    """Create the seed institutes and aliases once per database object."""
+    """Create the seed institutes and aliases once per database object.
+
+    Institute records without a kind (made before kinds were inferred, or
+    from a roster without a 类型 column) get one from their names.
+    """
     if getattr(db, _SEEDED_ATTRIBUTE, False):
         return
     # Imported here because resolution imports this module.
@@ -255,6 +260,7 @@ def ensure_seeded(db: sqlite_utils.Database) -> None:
         for alias in entry.aliases:
             if folded_key(alias) != folded_key(entry.name):
                 _seed_alias(db, alias, entity_id)
+    fill_missing_kinds(db)
     setattr(db, _SEEDED_ATTRIBUTE, True)
 
 
@@ -266,7 +272,7 @@ def _create_seed_institute(db: sqlite_utils.Database, entry: SeedEntry) -> int:
         [
             entry.name,
             natural_key("institute", entry.name),
-            entry.institute_kind or None,
+            entry.institute_kind or institute_kind(entry.name),
             entry.city or None,
         ],
     )

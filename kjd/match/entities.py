@@ -16,6 +16,8 @@ which step found it:
    linked, the comparison rule recorded (`same_brand`, `region_insert`…).
 6. Otherwise a new record is created; every candidate scoring at least
    REVIEW_THRESHOLD is queued in `resolution_queue` for a person to decide.
+   A new institute record gets its `kind` from its name (`institute_kind`):
+   a company named as 完成单位 becomes 企业研发机构, not a 高校院所.
 
 For enterprises, two credit codes that differ always mean two enterprises.
 A short query (吉大) never matches a longer name (吉大德茂科技有限公司) by
@@ -37,6 +39,7 @@ from kjd.match.orgcompare import (
     compare_enterprise_parts,
     compare_institute_parts,
 )
+from kjd.match.orgkinds import institute_kind
 from kjd.match.orgnames import folded_key, has_brackets, lookup_forms, name_key
 from kjd.normalize import match_key
 
@@ -270,6 +273,8 @@ def _create(db: sqlite_utils.Database, kind: str, name: str, credit_code: str) -
     record = {"name": name, "natural_key": natural_key(kind, name, credit_code)}
     if kind == "enterprise" and credit_code:
         record["credit_code"] = credit_code
+    if kind == "institute":
+        record["kind"] = institute_kind(name)
     columns = ", ".join(record)
     marks = ", ".join("?" * len(record))
     cursor = db.execute(
