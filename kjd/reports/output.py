@@ -84,8 +84,8 @@ def atomic_output(path: Path, force: bool = False) -> Iterator[Path]:
 
 
 def _replace(source: Path, target: Path) -> None:
-    # mkstemp creates the file readable by its owner only; give it the mode any
-    # new file would get, so colleagues on a shared folder can open it.
+    # mkstemp creates the file readable by its owner only. Give it the mode any
+    # new file would get, so that colleagues on a shared folder can open it.
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(source, 0o666 & ~umask)

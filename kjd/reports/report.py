@@ -47,7 +47,7 @@ class Report:
 
 @dataclass
 class ReportResult:
-    """What a report command wrote: the file, its format, row counts and warnings.
+    """The outcome of writing a report: file, format, row counts and warnings.
 
     `rows` is the number of data rows of the first sheet (the docket pairs or the
     overview lines). `sheets` maps each sheet name to its data rows.

@@ -393,35 +393,7 @@ def _funnel_sheet(rows: list[dict], subtitle) -> SheetSpec:
 
 
 def _city_sheet(db, demands, matched, outcomes, subtitle) -> SheetSpec:
-    # Every 市州 gets a row, with zeros where nothing is recorded, as a
-    # leadership table lists them all.
-    tallies: dict[str, dict] = {city: {} for city in JILIN_CITIES}
-    roster_queries = {
-        "institutes": "SELECT city FROM institutes",
-        "experts": "SELECT i.city FROM experts e "
-        "LEFT JOIN institutes i ON i.id = e.institute_id",
-        "projects": "SELECT i.city FROM projects p "
-        "LEFT JOIN institutes i ON i.id = p.institute_id",
-        "enterprises": "SELECT city FROM enterprises",
-    }
-    for key, sql in roster_queries.items():
-        for (city,) in db.execute(sql).fetchall():
-            _tally(tallies, canonical_city(city), key)
-    for row in demands:
-        _tally(tallies, canonical_city(row["city"]), "demands")
-    for row in matched:
-        if row["status"] == "accepted":
-            _tally(tallies, canonical_city(row["city"]), "accepted")
-    signed_pairs = {
-        (row["demand_id"], row["target_type"], row["target_id"]): row["city"]
-        for row in outcomes
-        if row["stage"] in SIGNED_STAGES
-    }
-    for city in signed_pairs.values():
-        _tally(tallies, canonical_city(city), "signed")
-    for row in outcomes:
-        if row["stage"] == "signed" and row["amount"] is not None:
-            _tally(tallies, canonical_city(row["city"]), "amount", row["amount"])
+    tallies = _city_tallies(db, demands, matched, outcomes)
     keys = ("institutes", "experts", "projects", "enterprises", "demands")
     records = [
         {
@@ -463,6 +435,39 @@ def _city_sheet(db, demands, matched, outcomes, subtitle) -> SheetSpec:
         totals=tuple(column.key for column in columns[1:]),
         charts=[chart],
     )
+
+
+def _city_tallies(db, demands, matched, outcomes) -> dict[str, dict]:
+    # Every 市州 gets a row, with zeros where nothing is recorded, as a
+    # leadership table lists them all.
+    tallies: dict[str, dict] = {city: {} for city in JILIN_CITIES}
+    roster_queries = {
+        "institutes": "SELECT city FROM institutes",
+        "experts": "SELECT i.city FROM experts e "
+        "LEFT JOIN institutes i ON i.id = e.institute_id",
+        "projects": "SELECT i.city FROM projects p "
+        "LEFT JOIN institutes i ON i.id = p.institute_id",
+        "enterprises": "SELECT city FROM enterprises",
+    }
+    for key, sql in roster_queries.items():
+        for (city,) in db.execute(sql).fetchall():
+            _tally(tallies, canonical_city(city), key)
+    for row in demands:
+        _tally(tallies, canonical_city(row["city"]), "demands")
+    for row in matched:
+        if row["status"] == "accepted":
+            _tally(tallies, canonical_city(row["city"]), "accepted")
+    signed_pairs = {
+        (row["demand_id"], row["target_type"], row["target_id"]): row["city"]
+        for row in outcomes
+        if row["stage"] in SIGNED_STAGES
+    }
+    for city in signed_pairs.values():
+        _tally(tallies, canonical_city(city), "signed")
+    for row in outcomes:
+        if row["stage"] == "signed" and row["amount"] is not None:
+            _tally(tallies, canonical_city(row["city"]), "amount", row["amount"])
+    return tallies
 
 
 def _field_sheet(db, demands, matched, subtitle) -> SheetSpec:
@@ -516,6 +521,44 @@ def _field_sheet(db, demands, matched, subtitle) -> SheetSpec:
 
 
 def _institute_sheet(db, period: Period, cutoff: float, subtitle) -> SheetSpec:
+    institutes, unlinked = _institute_tallies(db, period, cutoff)
+    records = sorted(
+        institutes.values(),
+        key=lambda row: (
+            -row["accepted"],
+            -row["recommended"],
+            -row["projects"],
+            row["institute"],
+        ),
+    )
+    if any(unlinked[key] for key in ("experts", "projects", "recommended")):
+        records.append(unlinked)
+    columns = [
+        Column("institute", "依托单位", max_width=30),
+        Column("kind", "类型", max_width=10),
+        Column("city", "市州", max_width=12),
+        Column("experts", "专家", kind="count", width=8),
+        Column("projects", "科技成果", kind="count", width=9),
+        Column("recommended", "推荐对接（对）", kind="count", width=10),
+        Column("accepted", "确认对接（对）", kind="count", width=10),
+    ]
+    return SheetSpec(
+        name="按依托单位",
+        key="by_institute",
+        title="各高校院所成果、专家与对接情况",
+        subtitle=subtitle,
+        columns=columns,
+        rows=records,
+        totals=("experts", "projects", "recommended", "accepted"),
+        notes=[
+            "说明：推荐对接包括推荐该单位本身、其科技成果和其专家的对接。",
+            PERIOD_NOTE,
+        ],
+    )
+
+
+def _institute_tallies(db, period: Period, cutoff: float) -> tuple[dict, dict]:
+    """Return {institute id: counts} and the counts of records without one."""
     institutes = {
         row["id"]: {
             "institute": row["name"],
@@ -553,39 +596,7 @@ def _institute_sheet(db, period: Period, cutoff: float, subtitle) -> SheetSpec:
         entry["recommended"] += row["pairs"]
         if row["status"] == "accepted":
             entry["accepted"] += row["pairs"]
-    records = sorted(
-        institutes.values(),
-        key=lambda row: (
-            -row["accepted"],
-            -row["recommended"],
-            -row["projects"],
-            row["institute"],
-        ),
-    )
-    if any(unlinked[key] for key in ("experts", "projects", "recommended")):
-        records.append(unlinked)
-    columns = [
-        Column("institute", "依托单位", max_width=30),
-        Column("kind", "类型", max_width=10),
-        Column("city", "市州", max_width=12),
-        Column("experts", "专家", kind="count", width=8),
-        Column("projects", "科技成果", kind="count", width=9),
-        Column("recommended", "推荐对接（对）", kind="count", width=10),
-        Column("accepted", "确认对接（对）", kind="count", width=10),
-    ]
-    return SheetSpec(
-        name="按依托单位",
-        key="by_institute",
-        title="各高校院所成果、专家与对接情况",
-        subtitle=subtitle,
-        columns=columns,
-        rows=records,
-        totals=("experts", "projects", "recommended", "accepted"),
-        notes=[
-            "说明：推荐对接包括推荐该单位本身、其科技成果和其专家的对接。",
-            PERIOD_NOTE,
-        ],
-    )
+    return institutes, unlinked
 
 
 def _tally(tallies: dict, label: str, key: str, amount: float = 1) -> None:
