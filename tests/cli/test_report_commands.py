@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 
 import openpyxl
@@ -173,3 +174,24 @@ def test_docket_default_file_name(filled_db, kjd_command, subprocess_env, tmp_pa
     assert completed.returncode == 0, completed.stderr
     assert len(written) == 1
     assert written[0] in completed.stdout
+
+
+def test_markdown_on_gbk_console(filled_db, kjd_command, subprocess_env):
+    """A GBK console (Chinese Windows) cannot encode 䶮: it prints '?' instead."""
+    conn = sqlite3.connect(filled_db)
+    conn.execute(
+        "UPDATE enterprises SET name = '吉林省䶮丰农业科技有限公司' WHERE id = 1"
+    )
+    conn.commit()
+    conn.close()
+
+    completed = subprocess.run(
+        [*kjd_command, "--db", str(filled_db), "report", "docket", "--format", "md"],
+        env={**subprocess_env, "PYTHONIOENCODING": "gbk"},
+        capture_output=True,
+        timeout=60,
+    )
+
+    text = completed.stdout.decode("gbk")
+    assert completed.returncode == 0, completed.stderr.decode("gbk", "replace")
+    assert "吉林省?丰农业科技有限公司" in text
