@@ -12,12 +12,7 @@ from kjd.config import Settings
 from kjd.db import open_db, transaction
 from kjd.errors import UsageError
 from kjd.match.dedupe import DEDUPE_THRESHOLD
-from kjd.match.dedupe_review import (
-    KIND_LABELS,
-    RULE_LABELS,
-    apply_review,
-    review_duplicates,
-)
+from kjd.match.dedupe_review import KIND_LABELS, apply_review, review_duplicates
 from kjd.match.merge import list_merges, undo_merge
 
 KIND_ARGUMENTS = {
@@ -115,6 +110,8 @@ def _find(settings, db, kind, threshold, export, force) -> None:
     pairs = result["pairs"]
     label = KIND_LABELS[entity_kind]
     table = Table("组", "A", "名称 A", "B", "名称 B", "相似度", "依据")
+    for column in (2, 4, 6):
+        table.columns[column].overflow = "fold"
     for pair in pairs:
         table.add_row(
             str(pair["cluster"]),
@@ -123,7 +120,7 @@ def _find(settings, db, kind, threshold, export, force) -> None:
             str(pair["id_b"]),
             escape(pair["name_b"]),
             f"{pair['score']:.0f}",
-            escape(RULE_LABELS.get(pair["rule"], pair["rule"])),
+            escape(pair["rule_label"]),
         )
     if pairs:
         stdout_console().print(table)

@@ -24,6 +24,7 @@ from kjd.match.orgcompare import (
     ratio,
 )
 from kjd.match.orgnames import enterprise_parts, institute_parts, name_key
+from kjd.match.rulelabels import rule_label
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class CandidatePair:
     keep: str = "A"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Return the pair as a dict, with the rule slug and its Chinese label."""
+        return {**asdict(self), "rule_label": rule_label(self.rule)}
 
 
 @dataclass

@@ -18,6 +18,7 @@ from kjd.db import transaction
 from kjd.errors import FileRejected, OutputExists, OutputNotWritable
 from kjd.match.dedupe import CandidatePair, record_distinct
 from kjd.match.merge import TABLES, merge_records
+from kjd.match.rulelabels import rule_label
 
 logger = logging.getLogger(__name__)
 
@@ -36,25 +37,9 @@ HEADERS = (
     "记录B信息",
     "相似度",
     "依据",
-    "规则代码",
     "决定",
     "保留",
 )
-RULE_LABELS = {
-    "same_name": "名称相同（全角/空格/繁简/括号不同）",
-    "same_brand": "字号和行业相同，地区或公司类型不同",
-    "fuzzy_brand": "字号相近，可能是错字",
-    "brand_only": "字号相同，一方没有行业词",
-    "same_brand_other_industry": "字号相同但行业不同，请人工判断",
-    "same_name_but_legal_form": "除地区和公司类型外相同",
-    "credit_code": "统一社会信用代码相同",
-    "region_insert": "一方名称多了地名",
-    "parent_or_form": "上级单位或机构类型写法不同",
-    "same_name_but_form": "机构类型写法不同",
-    "fuzzy_name": "名称相近",
-    "same_name_same_institute": "同名且同单位",
-    "same_expert_name": "同名，单位或研究方向不同",
-}
 
 
 @dataclass
@@ -284,8 +269,7 @@ def _write_pairs(workbook, kind: str, pairs: list[CandidatePair], details) -> No
             details.get(pair.id_a, ""),
             pair.name_b,
             details.get(pair.id_b, ""),
-            RULE_LABELS.get(pair.rule, pair.rule),
-            pair.rule,
+            rule_label(pair.rule),
         )
         sheet.write_number(row, 0, pair.cluster, number_format)
         sheet.write_number(row, 1, pair.id_a, number_format)
@@ -296,21 +280,20 @@ def _write_pairs(workbook, kind: str, pairs: list[CandidatePair], details) -> No
         sheet.write_string(row, 6, texts[3], text_format)
         sheet.write_number(row, 7, pair.score, number_format)
         sheet.write_string(row, 8, texts[4], text_format)
-        sheet.write_string(row, 9, texts[5], text_format)
-        sheet.write_blank(row, 10, None, number_format)
-        sheet.write_string(row, 11, pair.keep, number_format)
+        sheet.write_blank(row, 9, None, number_format)
+        sheet.write_string(row, 10, pair.keep, number_format)
     last = max(len(pairs), 1)
     sheet.data_validation(
-        1, 10, last, 10,
+        1, 9, last, 9,
         {"validate": "list", "source": [MERGE, DISTINCT],
          "input_title": "决定", "input_message": "合并 或 不合并；留空表示暂不处理"},
     )  # fmt: skip
     sheet.data_validation(
-        1, 11, last, 11,
+        1, 10, last, 10,
         {"validate": "list", "source": ["A", "B"],
          "input_title": "保留", "input_message": "合并后保留记录 A 还是记录 B"},
     )  # fmt: skip
-    for column, width in enumerate((6, 9, 30, 30, 9, 30, 30, 8, 24, 14, 9, 6)):
+    for column, width in enumerate((6, 9, 30, 30, 9, 30, 30, 8, 24, 9, 6)):
         sheet.set_column(column, column, width)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last, len(HEADERS) - 1)

@@ -29,13 +29,36 @@ def enterprises(db_path):
     return db_path
 
 
+def _header_row(sheet) -> int:
+    for row in sheet.iter_rows(max_row=10):
+        if any(cell.value == "记录A编号" for cell in row):
+            return row[0].row
+    raise AssertionError("no header row with 记录A编号")
+
+
+def _review_rows(path):
+    """Return the header of the 待核对 sheet and its data rows as dicts."""
+    sheet = openpyxl.load_workbook(path)["待核对"]
+    top = _header_row(sheet)
+    header = [cell.value for cell in sheet[top]]
+    rows = [
+        dict(zip(header, values, strict=True))
+        for values in sheet.iter_rows(min_row=top + 1, values_only=True)
+        if values[header.index("记录A编号")] is not None
+    ]
+    return header, rows
+
+
 def _fill(path, decisions):
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["待核对"]
-    header = [cell.value for cell in sheet[1]]
+    top = _header_row(sheet)
+    header = [cell.value for cell in sheet[top]]
     column = header.index("决定") + 1
-    for row in range(2, sheet.max_row + 1):
-        pair = (sheet.cell(row, 2).value, sheet.cell(row, 5).value)
+    first = header.index("记录A编号") + 1
+    second = header.index("记录B编号") + 1
+    for row in range(top + 1, sheet.max_row + 1):
+        pair = (sheet.cell(row, first).value, sheet.cell(row, second).value)
         if pair in decisions:
             sheet.cell(row, column).value = decisions[pair]
     workbook.save(path)
@@ -125,3 +148,43 @@ def test_dedupe_apply_rejects_other_workbook(invoke, enterprises, tmp_path):
     result = invoke("dedupe", "--apply", path)
     assert result.exit_code == 1
     assert "审核表" in result.stderr
+
+
+def test_dedupe_table_shows_chinese_rule_labels(invoke, enterprises):
+    result = invoke("dedupe", "institutes", "--threshold", 60)
+    assert result.exit_code == 0, result.output
+    assert "地区不同" in result.stdout
+    assert "机构类型不同" in result.stdout
+    assert "other_" not in result.stdout
+    assert "_" not in result.stdout
+
+
+def test_dedupe_json_keeps_rule_slug_and_label(invoke, enterprises):
+    result = invoke("dedupe", "institutes", "--threshold", 60, "--json")
+    assert result.exit_code == 0, result.output
+    pairs = {
+        (pair["name_a"], pair["name_b"]): (pair["rule"], pair["rule_label"])
+        for pair in json.loads(result.stdout)["pairs"]
+    }
+    assert pairs[
+        ("中国科学院长春光学精密机械与物理研究所", "中国科学院西安光学精密机械研究所")
+    ] == (
+        "other_region",
+        "地区不同",
+    )
+    assert pairs[("东北师范大学", "通化师范学院")] == ("other_form", "机构类型不同")
+
+
+def test_dedupe_workbook_shows_chinese_rule_labels(invoke, enterprises, tmp_path):
+    path = tmp_path / "review.xlsx"
+    result = invoke("dedupe", "enterprises", "--export", path)
+    assert result.exit_code == 0, result.output
+    header, rows = _review_rows(path)
+    assert "规则代码" not in header
+    labels = [(row["记录A编号"], row["记录B编号"], row["依据"]) for row in rows]
+    assert labels == [
+        (1, 2, "字号和行业相同"),
+        (1, 5, "字号和行业相同"),
+        (2, 5, "字号和行业相同"),
+        (3, 4, "字号和行业相同"),
+    ]
