@@ -2,8 +2,10 @@
 
 Staff fill the 决定 column (合并 / 不合并, a drop-down) and may switch 保留
 (A / B); `apply_review` then merges or records each decided pair in one
-transaction. Every cell is written as a string or a number, never as a
-formula, so names that start with = + - @ show as typed.
+transaction. The workbook is written by the shared print-ready layer
+(kjd.reports.workbook): text is stored as text, never as a formula, so names
+that start with = + - @ show as typed. Its title names the record kind
+(企业疑似重复审核表), which is how `apply_review` knows what to merge.
 """
 
 import logging
@@ -12,34 +14,43 @@ from pathlib import Path
 
 import openpyxl
 import sqlite_utils
-import xlsxwriter
 
 from kjd.db import transaction
-from kjd.errors import FileRejected, OutputExists, OutputNotWritable
+from kjd.errors import FileRejected, OutputExists
 from kjd.match.dedupe import CandidatePair, record_distinct
 from kjd.match.merge import TABLES, merge_records
 from kjd.match.rulelabels import rule_label
+from kjd.reports.workbook import Column, write_table_workbook
 
 logger = logging.getLogger(__name__)
 
 SHEET = "待核对"
+# Workbooks written before the title named the kind keep it on this hidden sheet.
 META_SHEET = "kjd"
+TITLE_SUFFIX = "疑似重复审核表"
 MERGE = "合并"
 DISTINCT = "不合并"
 KIND_LABELS = {"institute": "高校院所", "enterprise": "企业", "expert": "专家"}
-HEADERS = (
-    "组号",
-    "记录A编号",
-    "记录A名称",
-    "记录A信息",
-    "记录B编号",
-    "记录B名称",
-    "记录B信息",
-    "相似度",
-    "依据",
-    "决定",
-    "保留",
+COLUMNS = (
+    Column("cluster", "组号", kind="integer", width=6),
+    Column("id_a", "记录A编号", kind="integer", width=9),
+    Column("name_a", "记录A名称", max_width=30),
+    Column("detail_a", "记录A信息", max_width=30),
+    Column("id_b", "记录B编号", kind="integer", width=9),
+    Column("name_b", "记录B名称", max_width=30),
+    Column("detail_b", "记录B信息", max_width=30),
+    Column("score", "相似度", kind="number", width=8),
+    Column("rule_label", "依据", max_width=24),
+    Column("decision", "决定", width=9, align="center"),
+    Column("keep", "保留", width=6, align="center"),
 )
+NOTES = (
+    "决定：选“合并”或“不合并”，留空表示暂不处理。"
+    "保留：合并后保留记录 A 还是记录 B，默认 A。",
+    "填好后运行 kjd dedupe --apply 本文件；选了“不合并”的记录对以后不再列出。",
+)
+# The header row is searched for within this many rows from the top.
+_HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
@@ -72,6 +83,9 @@ def export_review(
 ) -> Path:
     """Write the review workbook for `pairs` to `path`.
 
+    One print-ready sheet 待核对 with the title block, a row per pair with
+    drop-downs in 决定 and 保留, and the instructions under the table.
+
     Raises:
         OutputExists: the file exists and `force` is false.
         OutputNotWritable: the file is open in Excel/WPS or the folder is read-only.
@@ -80,19 +94,25 @@ def export_review(
     if path.exists() and not force:
         raise OutputExists(f"文件已存在：{path}。加 --force 覆盖。", path=str(path))
     details = _details(db, kind, pairs)
-    try:
-        workbook = xlsxwriter.Workbook(
-            str(path), {"strings_to_formulas": False, "strings_to_urls": False}
-        )
-        _write_pairs(workbook, kind, pairs, details)
-        _write_meta(workbook, kind)
-        workbook.close()
-    except (OSError, xlsxwriter.exceptions.FileCreateError) as exc:
-        raise OutputNotWritable(
-            f"无法写入 {path}：{exc}。请关闭正在打开它的 Excel/WPS 或换一个文件夹。",
-            path=str(path),
-        ) from exc
+    rows = [_pair_row(pair, details) for pair in pairs]
+    write_table_workbook(
+        path,
+        review_title(kind),
+        {"类型": KIND_LABELS[kind], "疑似重复": f"{len(pairs)} 对"},
+        COLUMNS,
+        rows,
+        sheet_name=SHEET,
+        validations={"decision": [MERGE, DISTINCT], "keep": ["A", "B"]},
+        notes=NOTES,
+        numbered=False,
+        force=True,
+    )
     return path
+
+
+def review_title(kind: str) -> str:
+    """Return the title of the review workbook of `kind`: 企业疑似重复审核表."""
+    return KIND_LABELS[kind] + TITLE_SUFFIX
 
 
 def apply_review(db: sqlite_utils.Database, path: Path) -> ApplyResult:
@@ -169,10 +189,12 @@ def _follow(merged_into: dict[int, int], entity_id: int | None) -> int | None:
 
 
 def _as_id(value) -> int | None:
+    # A number cell that Excel or WPS saved as 12.0 reads back as "12.0".
     try:
-        return int(str(value).strip())
+        number = float(str(value).strip())
     except (TypeError, ValueError):
         return None
+    return int(number) if number.is_integer() else None
 
 
 def _exists(db, kind: str, entity_id: int) -> bool:
@@ -183,43 +205,81 @@ def _exists(db, kind: str, entity_id: int) -> bool:
 
 
 def _read_review(path: Path) -> tuple[str, list[tuple[int, dict]]]:
+    """Return the record kind and the data rows (Excel row number, values by header)."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
         raise FileRejected(f"无法读取审核表 {path}：{exc}", path=str(path)) from exc
     try:
-        if SHEET not in workbook.sheetnames or META_SHEET not in workbook.sheetnames:
+        if SHEET not in workbook.sheetnames:
             raise FileRejected(
                 f"{path} 不是 kjd dedupe --export 生成的审核表"
                 f"（缺少工作表“{SHEET}”）。",
                 path=str(path),
             )
-        meta = {
-            row[0]: row[1]
-            for row in workbook[META_SHEET].iter_rows(values_only=True)
-            if row and row[0]
-        }
-        kind = str(meta.get("kind") or "")
-        if kind not in TABLES:
-            raise FileRejected(f"{path} 的类型“{kind}”无效。", path=str(path))
         rows = list(workbook[SHEET].iter_rows(values_only=True))
+        meta = _meta_kind(workbook)
     finally:
         workbook.close()
-    header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
-    missing = [
-        name for name in ("记录A编号", "记录B编号", "决定") if name not in header
-    ]
+
+    header_index = _header_index(rows)
+    if header_index is None:
+        raise FileRejected(
+            f"{path} › {SHEET}：前 {_HEADER_SEARCH_ROWS} 行没有“记录A编号”列，"
+            "请用 kjd dedupe --export 重新导出审核表。",
+            path=str(path),
+        )
+    header = [_text(cell) for cell in rows[header_index]]
+    missing = [name for name in ("记录B编号", "决定") if name not in header]
     if missing:
         raise FileRejected(f"{path} › {SHEET}：缺少列“{missing[0]}”。", path=str(path))
+    kind = meta or _title_kind(rows[:header_index])
+    if kind not in TABLES:
+        titles = "、".join(review_title(name) for name in KIND_LABELS)
+        raise FileRejected(
+            f"{path} › {SHEET}：标题应为{titles}之一，无法判断记录类型；"
+            "请勿修改标题，或重新导出审核表。",
+            path=str(path),
+        )
+
     found = []
-    for offset, row in enumerate(rows[1:], start=2):
-        values = {
-            name: (str(cell) if cell is not None else "")
-            for name, cell in zip(header, row, strict=False)
-        }
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        values = {name: _text(cell) for name, cell in zip(header, row, strict=False)}
         if values.get("记录A编号") or values.get("记录B编号"):
             found.append((offset, values))
     return kind, found
+
+
+def _meta_kind(workbook) -> str:
+    if META_SHEET not in workbook.sheetnames:
+        return ""
+    meta = {
+        row[0]: row[1]
+        for row in workbook[META_SHEET].iter_rows(values_only=True)
+        if row and row[0]
+    }
+    return str(meta.get("kind") or "")
+
+
+def _header_index(rows: list[tuple]) -> int | None:
+    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        if "记录A编号" in (_text(cell) for cell in row):
+            return index
+    return None
+
+
+def _title_kind(rows: list[tuple]) -> str:
+    by_title = {review_title(kind): kind for kind in KIND_LABELS}
+    for row in rows:
+        for cell in row:
+            kind = by_title.get(_text(cell))
+            if kind:
+                return kind
+    return ""
+
+
+def _text(cell) -> str:
+    return str(cell).strip() if cell is not None else ""
 
 
 def _details(db, kind: str, pairs: list[CandidatePair]) -> dict[int, str]:
@@ -254,62 +314,20 @@ def _describe(db, kind: str, entity_id: int) -> str:
     return "；".join(f"{label}：{value}" for label, value in pairs if value)
 
 
-def _write_pairs(workbook, kind: str, pairs: list[CandidatePair], details) -> None:
-    sheet = workbook.add_worksheet(SHEET)
-    header_format = workbook.add_format(
-        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}
-    )
-    text_format = workbook.add_format({"text_wrap": True, "valign": "top", "border": 1})
-    number_format = workbook.add_format({"valign": "top", "border": 1})
-    for column, title in enumerate(HEADERS):
-        sheet.write_string(0, column, title, header_format)
-    for row, pair in enumerate(pairs, start=1):
-        texts = (
-            pair.name_a,
-            details.get(pair.id_a, ""),
-            pair.name_b,
-            details.get(pair.id_b, ""),
-            rule_label(pair.rule),
-        )
-        sheet.write_number(row, 0, pair.cluster, number_format)
-        sheet.write_number(row, 1, pair.id_a, number_format)
-        sheet.write_string(row, 2, texts[0], text_format)
-        sheet.write_string(row, 3, texts[1], text_format)
-        sheet.write_number(row, 4, pair.id_b, number_format)
-        sheet.write_string(row, 5, texts[2], text_format)
-        sheet.write_string(row, 6, texts[3], text_format)
-        sheet.write_number(row, 7, pair.score, number_format)
-        sheet.write_string(row, 8, texts[4], text_format)
-        sheet.write_blank(row, 9, None, number_format)
-        sheet.write_string(row, 10, pair.keep, number_format)
-    last = max(len(pairs), 1)
-    sheet.data_validation(
-        1, 9, last, 9,
-        {"validate": "list", "source": [MERGE, DISTINCT],
-         "input_title": "决定", "input_message": "合并 或 不合并；留空表示暂不处理"},
-    )  # fmt: skip
-    sheet.data_validation(
-        1, 10, last, 10,
-        {"validate": "list", "source": ["A", "B"],
-         "input_title": "保留", "input_message": "合并后保留记录 A 还是记录 B"},
-    )  # fmt: skip
-    for column, width in enumerate((6, 9, 30, 30, 9, 30, 30, 8, 24, 9, 6)):
-        sheet.set_column(column, column, width)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, last, len(HEADERS) - 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.repeat_rows(0)
-    sheet.fit_to_pages(1, 0)
-
-
-def _write_meta(workbook, kind: str) -> None:
-    sheet = workbook.add_worksheet(META_SHEET)
-    sheet.write_string(0, 0, "kind")
-    sheet.write_string(0, 1, kind)
-    sheet.write_string(1, 0, "label")
-    sheet.write_string(1, 1, KIND_LABELS[kind])
-    sheet.hide()
+def _pair_row(pair: CandidatePair, details: dict[int, str]) -> dict:
+    return {
+        "cluster": pair.cluster,
+        "id_a": pair.id_a,
+        "name_a": pair.name_a,
+        "detail_a": details.get(pair.id_a, ""),
+        "id_b": pair.id_b,
+        "name_b": pair.name_b,
+        "detail_b": details.get(pair.id_b, ""),
+        "score": pair.score,
+        "rule_label": rule_label(pair.rule),
+        "decision": None,
+        "keep": pair.keep,
+    }
 
 
 def review_duplicates(

@@ -82,13 +82,49 @@ def test_dedupe_export_writes_safe_cells_and_dropdown(invoke, enterprises, tmp_p
     with zipfile.ZipFile(path) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml
-    assert "合并,不合并" in sheet_xml or "&quot;合并,不合并&quot;" in sheet_xml
-    workbook = openpyxl.load_workbook(path)
-    names = [cell.value for cell in workbook["待核对"]["C"]] + [
-        cell.value for cell in workbook["待核对"]["F"]
-    ]
+    assert '<formula1>"合并,不合并"</formula1>' in sheet_xml
+    assert 'sqref="J4:J7"><formula1>"合并' in sheet_xml
+    assert 'sqref="K4:K7"><formula1>"A,B"</formula1>' in sheet_xml
+    header, rows = _review_rows(path)
+    names = [row["记录A名称"] for row in rows] + [row["记录B名称"] for row in rows]
     assert "=德茂汽车零部件" in names
-    assert workbook["kjd"].sheet_state == "hidden"
+    assert [row["决定"] for row in rows] == [None, None, None, None]
+
+
+def test_dedupe_export_is_print_ready(invoke, enterprises, tmp_path):
+    path = tmp_path / "review.xlsx"
+    assert invoke("dedupe", "enterprises", "--export", path).exit_code == 0
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["待核对"]
+    sheet = workbook["待核对"]
+    assert sheet["A1"].value == "企业疑似重复审核表"
+    assert sheet["A2"].value.startswith("类型：企业　　疑似重复：4 对")
+    assert _header_row(sheet) == 3
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.print_title_rows == "$1:$3"
+    assert sheet.freeze_panes == "A4"
+    assert sheet.column_dimensions["C"].width > sheet.column_dimensions["A"].width
+    notes = [sheet.cell(row, 1).value for row in range(8, sheet.max_row + 1)]
+    assert any(note and note.startswith("决定：选“合并”") for note in notes)
+
+
+def test_dedupe_apply_reads_older_workbook(invoke, enterprises, tmp_path):
+    """A workbook from before the title block: header on row 1, kind on a sheet."""
+    path = tmp_path / "old.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "待核对"
+    sheet.append(["组号", "记录A编号", "记录A名称", "记录B编号", "决定", "保留"])
+    sheet.append([1, 1.0, "长春德茂汽车零部件有限公司", 2.0, "合并", "A"])
+    meta = workbook.create_sheet("kjd")
+    meta.append(["kind", "enterprise"])
+    meta.sheet_state = "hidden"
+    workbook.save(path)
+    result = invoke("dedupe", "--apply", path, "--json")
+    assert result.exit_code == 0, result.output
+    merged = json.loads(result.stdout)["merged"]
+    assert [(item["kept_id"], item["merged_id"]) for item in merged] == [(1, 2)]
 
 
 def test_dedupe_export_refuses_existing_file(invoke, enterprises, tmp_path):
