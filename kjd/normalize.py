@@ -48,6 +48,15 @@ _DISPLAY_REPLACEMENT = {
 for _code, _value in _WIDTH_TABLE.items():
     _DISPLAY_REPLACEMENT[chr(_code)] = chr(_value)
 _SPACE_RUN = re.compile(r" {2,}")
+# Any character or sequence that clean_name or clean_prose would change inside
+# a text: the width and space table, control characters, `_x000D_`, line
+# breaks and runs of spaces. A text without one (and without spaces at its
+# ends) is returned as it is, which is most cells of a roster.
+_NEEDS_CLEANING = re.compile(
+    "["
+    + "".join(re.escape(chr(code)) for code in sorted(_DISPLAY_TABLE))
+    + r"\x00-\x08\x0a-\x1f\x7f]|_x000D_| {2}"
+)
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 
@@ -112,11 +121,26 @@ def clean_name(value) -> str | None:
     """
     if value is None:
         return None
-    text = fold_width(clean_line_breaks(str(value))).replace("\n", " ")
+    text = str(value)
+    if _is_clean(text) and " " not in text:
+        return text or None
+    return clean_name_text(text)
+
+
+def clean_name_text(text: str) -> str | None:
+    """Clean a name the long way; `clean_name` skips this for clean text."""
+    text = fold_width(clean_line_breaks(text)).replace("\n", " ")
     text = _SPACE_RUN.sub(" ", text).strip()
     if " " in text:
         text = _SPACE_NEXT_TO_CJK.sub("", text)
     return text or None
+
+
+def _is_clean(text: str) -> bool:
+    # True when clean_prose returns the text unchanged (see _NEEDS_CLEANING).
+    if text[:1].isspace() or text[-1:].isspace():
+        return False
+    return _NEEDS_CLEANING.search(text) is None
 
 
 def clean_prose(value) -> str | None:
@@ -128,7 +152,15 @@ def clean_prose(value) -> str | None:
     """
     if value is None:
         return None
-    text = fold_width(clean_line_breaks(str(value)))
+    text = str(value)
+    if _is_clean(text):
+        return text or None
+    return clean_prose_text(text)
+
+
+def clean_prose_text(text: str) -> str | None:
+    """Clean a description the long way; `clean_prose` skips this for clean text."""
+    text = fold_width(clean_line_breaks(text))
     if "\n" not in text:
         text = _SPACE_RUN.sub(" ", text).strip()
         return text or None
@@ -170,7 +202,10 @@ def identifier_text(value) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(value, float | int) and not isinstance(value, bool):
         return _number_identifier(float(value))
-    text = remove_spaces(fold_width(str(value)))
+    text = str(value)
+    # Printable ASCII without spaces has nothing to fold or remove.
+    if not (text.isascii() and text.isprintable()) or " " in text:
+        text = remove_spaces(fold_width(text))
     if not text:
         return None, None
     match = _FLOAT_TEXT.match(text)

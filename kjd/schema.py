@@ -316,7 +316,13 @@ CREATE TABLE match_state (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# Version 4: look up the review queue by record, so that queueing a name for
+# review does not scan the whole queue.
+V4 = """
+CREATE INDEX resolution_queue_record ON resolution_queue(kind, record_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 ENTITY_TABLES = ("institutes", "experts", "projects", "enterprises", "demands")

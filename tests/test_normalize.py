@@ -3,13 +3,18 @@
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kjd.normalize import (
     apply_zero_format,
     clean_line_breaks,
     clean_name,
+    clean_name_text,
     clean_prose,
+    clean_prose_text,
     credit_code_is_valid,
+    fold_width,
     identifier_text,
     is_blank,
     match_key,
@@ -242,3 +247,34 @@ def test_space_class_lists_every_zs_and_cf_character():
         if unicodedata.category(chr(c)) in ("Zs", "Cf")
     }
     assert listed == expected
+
+
+# Text mixing what rosters contain: Chinese, ASCII, full-width forms, every
+# kind of space and line break, control characters and the `_x000D_` escape.
+ROSTER_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [" ", "  ", "\u3000", "\xa0", "\u200b", "\ufeff", "\t", "\n", "\r\n"]
+            + ["_x000D_", "\x07", "\u2028", "\x85", "（", "）", "，", "Ａ", "１"]
+            + ["长春", "德茂", "有限公司", "abc", "D001", "-"]
+        ),
+        st.text(max_size=3),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(ROSTER_TEXT)
+def test_clean_name_fast_path_equals_full_cleaning(text):
+    assert clean_name(text) == clean_name_text(text)
+
+
+@given(ROSTER_TEXT)
+def test_clean_prose_fast_path_equals_full_cleaning(text):
+    assert clean_prose(text) == clean_prose_text(text)
+
+
+@given(ROSTER_TEXT)
+def test_identifier_text_fast_path_equals_folding(text):
+    """Text already folded and without spaces takes the fast path."""
+    assert identifier_text(text) == identifier_text(remove_spaces(fold_width(text)))

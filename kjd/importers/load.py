@@ -44,10 +44,13 @@ class SheetLoader:
         self.claimed: dict[int, str] = {}
         self.stamp = now_text()
         self.insert_sql: dict[tuple, str] = {}
+        self.pending: list[tuple[dict, Record]] = []
+        self.next_id = 0
 
     def load(self, result: SheetResult, on_record=None) -> None:
         existing = self._existing_keys()
         total = len(self.parsed.records)
+        self.next_id = self._max_id() + 1
         for done, record in enumerate(self.parsed.records, start=1):
             outcome = self._load_record(record, existing)
             if outcome == "inserted":
@@ -56,8 +59,15 @@ class SheetLoader:
                 result.updated += 1
             else:
                 result.unchanged += 1
-            if on_record is not None and (done % _PROGRESS_EVERY == 0 or done == total):
-                on_record(done)
+            if done % _PROGRESS_EVERY == 0 or done == total:
+                self._flush()
+                if on_record is not None:
+                    on_record(done)
+        self._flush()
+
+    def _max_id(self) -> int:
+        row = self.db.execute(f"SELECT max(id) FROM [{self.table}]").fetchone()
+        return row[0] or 0
 
     def _existing_keys(self) -> dict[str, tuple[int, str]]:
         if self.table in ("enterprises", "institutes"):
@@ -87,10 +97,14 @@ class SheetLoader:
             return "unchanged"
         self._link(row, record)
         if known is None:
+            # Ids are given here so that the rows can be inserted in batches:
+            # the transaction holds the write lock, so nothing else inserts.
+            row_id = self.next_id
+            self.next_id += 1
+            row["id"] = row_id
             row["natural_key"] = record.natural_key
-            row_id = self._insert(row)
+            self.pending.append((row, record))
             existing[record.natural_key] = (row_id, row["row_hash"])
-            self._after_write(row_id, record)
             return "inserted"
         self._update(known[0], row)
         existing[record.natural_key] = (known[0], row["row_hash"])
@@ -118,14 +132,32 @@ class SheetLoader:
         return row
 
     def _insert(self, row: dict) -> int:
-        names = tuple(row)
+        sql = self._insert_sql(tuple(row))
+        return self.db.conn.execute(sql, list(row.values())).lastrowid
+
+    def _insert_sql(self, names: tuple) -> str:
         sql = self.insert_sql.get(names)
         if sql is None:
             columns = ", ".join(f"[{name}]" for name in names)
             marks = ", ".join("?" * len(names))
             sql = f"INSERT INTO [{self.table}] ({columns}) VALUES ({marks})"
             self.insert_sql[names] = sql
-        return self.db.conn.execute(sql, list(row.values())).lastrowid
+        return sql
+
+    def _flush(self) -> None:
+        """Insert the pending new rows, grouped by the columns they fill."""
+        if not self.pending:
+            return
+        groups: dict[tuple, list] = {}
+        for row, _ in self.pending:
+            groups.setdefault(tuple(row), []).append(tuple(row.values()))
+        for names, rows in groups.items():
+            self.db.conn.executemany(self._insert_sql(names), rows)
+        if self.table == "projects":
+            _link_project_institutes(
+                self.db, [(row["id"], record) for row, record in self.pending]
+            )
+        self.pending = []
 
     def _update(self, row_id: int, row: dict) -> None:
         row = {**row, "updated_at": self.stamp}
@@ -164,19 +196,8 @@ class SheetLoader:
         return self.enterprise_links[cache_key]
 
     def _after_write(self, row_id: int, record: Record) -> None:
-        if self.table != "projects":
-            return
-        self.db.execute("DELETE FROM project_institutes WHERE project_id = ?", [row_id])
-        seen = set()
-        for position, link in enumerate(getattr(record, "links", []) or []):
-            if link.entity_id in seen:
-                continue
-            seen.add(link.entity_id)
-            self.db.execute(
-                "INSERT INTO project_institutes (project_id, institute_id, position) "
-                "VALUES (?, ?, ?)",
-                [row_id, link.entity_id, position],
-            )
+        if self.table == "projects":
+            _link_project_institutes(self.db, [(row_id, record)])
 
     # institutes and enterprises: one record per body, found by name
 
@@ -253,6 +274,26 @@ class SheetLoader:
         return "inserted" if link.created else "updated"
 
 
+def _link_project_institutes(db, written: list[tuple[int, Record]]) -> None:
+    # Every completing unit of each project, in the order the cell names them.
+    db.conn.executemany(
+        "DELETE FROM project_institutes WHERE project_id = ?",
+        [(row_id,) for row_id, _ in written],
+    )
+    links = []
+    for row_id, record in written:
+        seen = set()
+        for position, link in enumerate(record.links or []):
+            if link.entity_id not in seen:
+                seen.add(link.entity_id)
+                links.append((row_id, link.entity_id, position))
+    db.conn.executemany(
+        "INSERT INTO project_institutes (project_id, institute_id, position) "
+        "VALUES (?, ?, ?)",
+        links,
+    )
+
+
 def _institute_links(db, cell: str | None) -> list:
     if not cell:
         return []
@@ -268,7 +309,11 @@ def _fill_new_enterprise(db, enterprise_id: int, values: dict) -> None:
     }
     fields = {name: value for name, value in fields.items() if value is not None}
     if fields:
-        db["enterprises"].update(enterprise_id, fields)
+        assignments = ", ".join(f"[{name}] = ?" for name in fields)
+        db.execute(
+            f"UPDATE enterprises SET {assignments} WHERE id = ?",
+            [*fields.values(), enterprise_id],
+        )
 
 
 def _hash(row: dict) -> str:

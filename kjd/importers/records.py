@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from kjd.importers.headers import Header
 from kjd.importers.metadata import read_metadata
-from kjd.importers.rosters import ROSTERS
+from kjd.importers.rosters import ROSTERS, Roster
 from kjd.importers.values import Cell, RowWarning, cell_text, converter, extra_value
 from kjd.importers.workbook import RawSheet
 from kjd.importers.xlsx_meta import column_letter
@@ -122,7 +122,7 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
             continue
 
         _convert_row(parsed, header, plan, row, row_number)
-    if header.identified_by_ref:
+    if plan.by_ref:
         _warn_required_column(parsed, header)
     _assign_natural_keys(parsed)
     return parsed
@@ -216,7 +216,17 @@ def _footer_marker(row: list, required_columns: list[int]) -> str | None:
     return key
 
 
-def _column_plan(header: Header, hidden_columns: set[int]):
+@dataclass
+class _ColumnPlan:
+    """What to do with each column of a sheet, worked out once per sheet."""
+
+    roster: Roster
+    typed: list[tuple]
+    extra: list[tuple[int, str]]
+    by_ref: bool
+
+
+def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
     roster = ROSTERS[header.kind]
     typed = [
         (column, name, converter(roster.fields[name]), header.labels[column],
@@ -228,39 +238,38 @@ def _column_plan(header: Header, hidden_columns: set[int]):
         for column, label in header.extra.items()
         if column not in hidden_columns
     ]
-    return typed, extra
+    return _ColumnPlan(roster, typed, extra, header.identified_by_ref)
 
 
-def _convert_row(parsed, header, plan, row, row_number) -> None:
-    roster = ROSTERS[header.kind]
+def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number) -> None:
+    roster = plan.roster
     values: dict = {}
     warnings: list[RowWarning] = []
     cell = Cell(row_number, "", values, warnings)
     width = len(row)
-    typed, extra_columns = plan
 
     # typed fields
-    for column, name, convert_value, label, unit in typed:
+    for column, name, convert_value, label, unit in plan.typed:
         cell.label, cell.unit = label, unit
         convert_value(name, row[column] if column < width else None, cell)
 
     # columns kjd does not know, kept as they were typed
     extra = values.pop("_extra", {})
-    for column, label in extra_columns:
+    for column, label in plan.extra:
         raw = row[column] if column < width else None
         if raw is not None:
             cell.label = label
             extra[label] = extra_value(label, raw, cell)
     extra.update(values.pop("_extra", {}))
 
-    reason = _missing_required(roster, header, values)
+    reason = _missing_required(roster, plan.by_ref, values)
     if reason is not None:
         cells = original_cells(header, row)
         parsed.rejects.append(
             Reject(row_number, roster.required_label, None, reason, cells)
         )
         return
-    if header.identified_by_ref:
+    if plan.by_ref:
         for name, blank in roster.blank_values:
             values[name] = blank
     _complete(header.kind, values, warnings, row_number)
@@ -276,10 +285,10 @@ def original_cells(header: Header, row: list) -> dict:
     return cells
 
 
-def _missing_required(roster, header: Header, values) -> str | None:
+def _missing_required(roster, by_ref: bool, values) -> str | None:
     # A blank cell in a required column rejects the row. Without any required
     # column, the reference identifies the row, so a blank reference does.
-    if header.identified_by_ref:
+    if by_ref:
         if values.get("ref"):
             return None
         return f"表头中没有“{roster.required_label}”列，且编号为空"

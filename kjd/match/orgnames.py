@@ -23,6 +23,7 @@ from kjd.match.orgwords import (
     region_names,
     regions,
     strip_suffixes,
+    word_ending,
     words,
 )
 from kjd.normalize import match_key
@@ -49,6 +50,7 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text) if text else ""
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str | None) -> str:
     """Return the natural key of an organisation name.
 
@@ -59,6 +61,7 @@ def name_key(name: str | None) -> str:
     return _QUOTES.sub("", key)
 
 
+@functools.lru_cache(maxsize=65536)
 def folded_key(name: str | None) -> str:
     """Return `name_key` without punctuation, with 中科院 read as 中国科学院.
 
@@ -115,6 +118,7 @@ class NameParts:
     bare: str
 
 
+@functools.lru_cache(maxsize=65536)
 def enterprise_parts(name: str) -> NameParts:
     """Split a company name into regions, brand core, industry tail, legal form."""
     key = name_key(name)
@@ -135,6 +139,7 @@ def enterprise_parts(name: str) -> NameParts:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def institute_parts(name: str) -> NameParts:
     """Split an institute name into parent, regions, core and form.
 
@@ -184,8 +189,8 @@ def _strip_leading_regions(text: str) -> tuple[str, list[str]]:
 
 
 def _strip_trailing_region(text: str) -> tuple[str, list[str]]:
-    for word in region_names():
-        if text.endswith(word) and len(text) > len(word) + 1:
+    for word in word_ending(text, region_names()):
+        if len(text) > len(word) + 1:
             return text[: -len(word)], [word]
     return text, []
 

@@ -73,11 +73,58 @@ def region_names() -> tuple[str, ...]:
 
 
 def match_word_at(text: str, start: int, candidates: tuple[str, ...]) -> str:
-    """Return the longest word of `candidates` that starts at `start`, or ''."""
-    for word in candidates:
+    """Return the longest word of `candidates` that starts at `start`, or ''.
+
+    `candidates` must be sorted longest first, as `words` and `region_names`
+    return them; the first word that matches is returned.
+    """
+    if start >= len(text):
+        return ""
+    for word in _by_first_character(candidates).get(text[start], ()):
         if text.startswith(word, start):
             return word
     return ""
+
+
+def word_ending(text: str, candidates: tuple[str, ...]) -> list[str]:
+    """Return the words of `candidates` that end `text`, in `candidates` order."""
+    if not text:
+        return []
+    return [
+        word
+        for word in _by_last_character(candidates).get(text[-1], ())
+        if text.endswith(word)
+    ]
+
+
+# Word lists indexed by their first or last character. The lists come from
+# cached functions, so a list is recognised by identity; the stored tuple
+# keeps it alive, so its id cannot be reused by another list.
+_FIRST_CHARACTER: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+_LAST_CHARACTER: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+
+
+def _by_first_character(candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return _indexed(_FIRST_CHARACTER, candidates, 0)
+
+
+def _by_last_character(candidates: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return _indexed(_LAST_CHARACTER, candidates, -1)
+
+
+def _indexed(cache: dict, candidates: tuple[str, ...], position: int) -> dict:
+    entry = cache.get(id(candidates))
+    if entry is not None and entry[0] is candidates:
+        return entry[1]
+    grouped: dict[str, list[str]] = {}
+    for word in candidates:
+        if word:
+            grouped.setdefault(word[position], []).append(word)
+    index = {character: tuple(group) for character, group in grouped.items()}
+    if len(cache) > 64:
+        cache.clear()
+    cache[id(candidates)] = (candidates, index)
+    return index
 
 
 def strip_suffixes(
