@@ -159,3 +159,28 @@ def test_run_matching_unknown_demand_raises(db):
 
     with pytest.raises(NotFound):
         run_matching(db, demand_refs=["D999"])
+
+
+def test_talent_demand_matches_experts_not_projects(db):
+    db["demands"].insert(
+        {
+            "id": 5,
+            "ref": "D5",
+            "natural_key": "D5",
+            "kind": "talent",
+            "title": "引进燃料电池方向博士",
+            "description": "制氢与燃料电池研发人才",
+            "discipline": "材料科学",
+            "degree": "博士",
+        }
+    )
+    run_matching(db, threshold=0)
+    kinds = {
+        row[0]
+        for row in db.execute(
+            "SELECT target_type FROM matches WHERE demand_id = 5"
+        ).fetchall()
+    }
+    assert "expert" in kinds
+    assert "project" not in kinds
+    assert ranked(db, "D5", "expert")[0] == "E3"

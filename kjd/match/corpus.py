@@ -112,7 +112,7 @@ def expert_links(
     expert_vectors: Vectors,
     project_vectors: Vectors,
 ) -> sparse.csr_matrix:
-    """Return an experts × achievements 0/1 matrix of who stands behind what.
+    """Return an experts × achievements 0/1 matrix: which expert is behind which.
 
     An expert is linked to an achievement whose leader has the expert's name,
     and to the achievements whose titles read like the expert's research fields.

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from kjd.errors import OutputExists, OutputNotWritable, UsageError
 from kjd.match.review import explain, write_safe
-from kjd.match.views import STATUS_LABELS, TARGET_LABELS, target_names
+from kjd.match.views import STATUS_LABELS, TARGET_LABELS, names_by_type
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass
 class ExportResult:
-    """What `export_matches` wrote."""
+    """Summary of a written export file."""
 
     path: str
     format: str
@@ -70,12 +70,7 @@ def match_records(
         "ORDER BY m.demand_id, m.target_type, m.rank, m.score DESC"
     )
     rows = list(db.query(sql, [json.dumps(list(statuses))]))
-    names = {
-        kind: target_names(
-            db, kind, [r["target_id"] for r in rows if r["target_type"] == kind]
-        )
-        for kind in TARGET_LABELS
-    }
+    names = names_by_type(db, rows)
     records = []
     for row in rows:
         target = names[row["target_type"]].get(row["target_id"], {})

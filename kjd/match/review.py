@@ -21,7 +21,7 @@ from kjd.db import transaction
 from kjd.errors import FileRejected, OutputExists, OutputNotWritable
 from kjd.match.score import PART_LABELS
 from kjd.match.text import fold
-from kjd.match.views import TARGET_LABELS, target_names
+from kjd.match.views import TARGET_LABELS, names_by_type
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass
 class ReviewExport:
-    """What `export_review` wrote."""
+    """Summary of a written review workbook."""
 
     path: str
     rows: int
@@ -97,7 +97,7 @@ class ReviewExport:
 
 @dataclass
 class ReviewImport:
-    """What `import_review` read and changed."""
+    """Counts of the rows an import read, and the problems it found."""
 
     path: str
     rows: int = 0
@@ -162,12 +162,7 @@ def _review_rows(db, include_decided: bool) -> list[list]:
         "WHEN 'expert' THEN 1 ELSE 2 END, m.score DESC"
     )
     matches = list(db.query(sql))
-    names = {
-        kind: target_names(
-            db, kind, [m["target_id"] for m in matches if m["target_type"] == kind]
-        )
-        for kind in TARGET_LABELS
-    }
+    names = names_by_type(db, matches)
     rows = []
     for match in matches:
         kind = match["target_type"]

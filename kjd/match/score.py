@@ -15,9 +15,9 @@ Parts, their weights and features:
 - region (地域相近), 5: same 市州 1, both in the province 0.5.
 - fit (合作条件), 5: maturity and cooperation mode compatible.
 
-The weights were set on the shared labelled rosters: the text parts carry the
-ranking, and field, region and fit separate near ties; the labelled rosters
-have no region, so the region weight is a judgement, not a measurement.
+The weights were set on the shared labelled rosters. The text parts carry the
+ranking, and field, region and fit separate near ties. Those rosters have no
+region, so the region weight is a judgement, not a measurement.
 """
 
 import logging

@@ -29,6 +29,11 @@ STOPWORDS_FILE = "stopwords.txt"
 SYNONYMS_FILE = "synonyms.csv"
 BROADER_FILE = "broader.csv"
 
+# Words whose term (or None for a stop word) is remembered: a province's rosters
+# use a few hundred thousand distinct words, and each is looked up many times.
+TERM_CACHE_SIZE = 1_000_000
+_UNSEEN = object()
+
 # Frequency given to a dictionary word whose line has none: high enough that
 # jieba keeps the word whole instead of splitting it into common parts.
 DEFAULT_WORD_FREQUENCY = 2000
@@ -181,9 +186,9 @@ class TextAnalyzer:
 
     Terms are the segmenter's words in search mode, minus stop words, single
     characters and bare numbers, with each synonym replaced by its canonical
-    word (减重 → 轻量化). `dictionary` holds the domain words; they are added to
-    the segmenter and also found by substring, so a domain word is a term even
-    where segmentation cuts across it.
+    word (减重 → 轻量化), plus the broader class of each term (聚丙烯 → 聚烯烃).
+    The domain words of `dictionary` are added to the segmenter; `domain_hits`
+    also finds them by substring where segmentation cuts across one.
     """
 
     dictionary: list[DictionaryEntry] = field(default_factory=list)
@@ -205,6 +210,7 @@ class TextAnalyzer:
                 self._segmenter.add_word(word, DEFAULT_WORD_FREQUENCY, None)
         self.domain_words = frozenset(entry.word for entry in self.dictionary)
         self._phrases = _phrase_pattern(self.synonyms)
+        self._term_of: dict[str, str | None] = {}
 
     def words(self, folded: str) -> list[str]:
         """Return the segmenter's search-mode words of folded text, unfiltered."""
@@ -222,9 +228,15 @@ class TextAnalyzer:
         if not text:
             return []
         terms = []
+        cache = self._term_of
         for word in self.words(text):
-            term = self.canonical(word)
-            if self.is_term(term):
+            term = cache.get(word, _UNSEEN)
+            if term is _UNSEEN:
+                term = self.canonical(word)
+                term = term if self.is_term(term) else None
+                if len(cache) < TERM_CACHE_SIZE:
+                    cache[word] = term
+            if term is not None:
                 terms.append(term)
         if self.broader:
             terms.extend(self.broader_terms(terms))

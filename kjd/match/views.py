@@ -69,6 +69,16 @@ def target_names(db: sqlite_utils.Database, target_type: str, ids) -> dict[int, 
     return {row["id"]: row for row in db.query(sql, [json.dumps(ids)])}
 
 
+def names_by_type(db: sqlite_utils.Database, rows) -> dict[str, dict[int, dict]]:
+    """Return target type → id → {ref, name, unit} for the targets of match rows."""
+    return {
+        kind: target_names(
+            db, kind, [r["target_id"] for r in rows if r["target_type"] == kind]
+        )
+        for kind in TARGET_LABELS
+    }
+
+
 def demand_matches(
     db: sqlite_utils.Database,
     demand_ref: str,
@@ -94,12 +104,7 @@ def demand_matches(
         "ELSE 2 END, m.score DESC, m.target_id"
     )
     rows = list(db.query(sql, [demand["id"]]))
-    names = {
-        kind: target_names(
-            db, kind, [r["target_id"] for r in rows if r["target_type"] == kind]
-        )
-        for kind in TARGET_LABELS
-    }
+    names = names_by_type(db, rows)
     result = DemandMatches(
         demand["id"], demand["ref"], demand["title"], demand["enterprise_name"]
     )

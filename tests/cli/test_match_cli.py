@@ -165,3 +165,17 @@ def test_export_matches_other_formats(invoke, matching_db, tmp_path, fmt):
             "D3",
             "D4",
         }
+
+
+def test_match_dict_option_loads_gbk_dictionary(invoke, matching_db, tmp_path):
+    path = tmp_path / "用户词典.txt"
+    path.write_bytes("金属双极板 30 n\r\n防腐涂层\r\n".encode("gb18030"))
+    result = invoke("match", "--dict", path, "--json", "--threshold", "0")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["demands"] == 4
+    db = open_db(matching_db)
+    terms = db.execute(
+        "SELECT m.shared_terms FROM matches m JOIN projects p ON p.id = m.target_id "
+        "WHERE m.target_type = 'project' AND p.ref = 'A3' AND m.demand_id = 3"
+    ).fetchone()[0]
+    assert "金属双极板" in json.loads(terms)
