@@ -8,6 +8,7 @@ import pytest
 from kjd.db import open_db, transaction
 from kjd.match.aliases import add_alias, ensure_seeded, remove_alias
 from kjd.match.entities import find_known, resolve_enterprise, resolve_institutes
+from kjd.match.orgcompare import LINK_THRESHOLD, REVIEW_THRESHOLD, compare_names
 from tests.conftest import CASES, REALDATA, needs_cases, needs_realdata
 
 
@@ -227,6 +228,31 @@ def test_b14_pairs_resolve_as_expected(db):
                 first = resolve_enterprise(db, pair["name_a"]).entity_id
                 second = resolve_enterprise(db, pair["name_b"]).entity_id
         assert (first == second) is (pair["same_entity"] == "1"), pair
+
+
+@needs_cases
+def test_b14_scores_against_link_threshold():
+    """Stock words give no score; a same-brand pair in another industry is reviewed."""
+    path = CASES / "B14_company_suffix_pairs.csv"
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        pairs = list(csv.DictReader(f))
+    found = []
+    for pair in pairs:
+        kind = "institute" if "研究所" in pair["name_a"] else "enterprise"
+        comparison = compare_names(kind, pair["name_a"], pair["name_b"])
+        found.append((pair["same_entity"], comparison.score, comparison.rule))
+    assert found == [
+        ("0", 0.0, "other_brand"),
+        ("1", 100.0, "same_brand"),
+        ("1", 100.0, "same_brand"),
+        ("0", 50.0, "other_brand"),
+        ("1", 100.0, "same_brand"),
+        ("0", 0.0, "fuzzy_name"),
+        ("0", 75.0, "same_brand_other_industry"),
+    ]
+    for same, score, _ in found:
+        assert (score >= LINK_THRESHOLD) is (same == "1")
+    assert REVIEW_THRESHOLD <= found[-1][1] < LINK_THRESHOLD
 
 
 @needs_cases
