@@ -46,6 +46,16 @@ _MODE_GROUPS = (
     ("platform", ("共建", "平台", "实验室", "中心")),
     ("talent", ("引进", "全职", "柔性", "兼职", "人才")),
 )
+_READY_WORDS = (
+    "成果引进",
+    "引进成果",
+    "转让",
+    "许可",
+    "购买",
+    "买断",
+    "产业化",
+    "作价",
+)
 _REGION_SUFFIX = re.compile(r"(朝鲜族自治州|自治州|自治县|地区|新区|市|州|县|区|省)$")
 # Province short names that are also city names.
 _PROVINCE_KEYS = frozenset({"吉林", "海南"})
@@ -69,7 +79,18 @@ def mode_group(text: str | None) -> str:
     return ""
 
 
+def wants_ready_technology(demand_type: str | None, mode: str | None) -> bool:
+    """Return True when a demand asks for a finished achievement (成果引进, 转让…).
+
+    Such a demand is better served by a mature achievement; a demand to solve a
+    technical problem (技术难题攻关) is served by research at any stage.
+    """
+    text = fold(f"{demand_type or ''} {mode or ''}")
+    return any(word in text for word in _READY_WORDS)
+
+
 def fit_feature(
+    demand_ready: Sequence[bool],
     demand_modes: Sequence[str],
     target_maturities: Sequence[str],
     target_modes: Sequence[str],
@@ -78,12 +99,18 @@ def fit_feature(
 ) -> np.ndarray:
     """Return maturity and cooperation-mode compatibility of each pair.
 
-    Half of the feature is maturity (stage / 5 for achievements, 0.5 when unknown
-    or for experts and institutes), half is the cooperation mode (1 same group,
-    0.25 different groups, 0.5 when either side is unknown).
+    Half of the feature is maturity: stage / 5 of an achievement for a demand
+    that wants ready technology, 0.5 otherwise (unknown stage, experts,
+    institutes, problem-solving demands). The other half is the cooperation
+    mode: 1 same group, 0.25 different groups, 0.5 when either side is unknown.
     """
     stages = np.array([maturity_stage(m) for m in target_maturities], dtype=np.float32)
-    maturity = np.where(stages > 0, stages / 5.0, UNKNOWN)[target_rows]
+    stage_value = np.where(stages > 0, stages / 5.0, UNKNOWN)
+    ready = np.asarray(demand_ready, dtype=bool)
+    maturity = np.full(len(demand_rows), UNKNOWN, dtype=np.float32)
+    if len(demand_rows):
+        wanted = ready[demand_rows]
+        maturity[wanted] = stage_value[target_rows[wanted]]
     demand_groups = np.array([mode_group(m) for m in demand_modes], dtype=object)
     target_groups = np.array([mode_group(m) for m in target_modes], dtype=object)
     left = demand_groups[demand_rows] if len(demand_groups) else np.array([], object)

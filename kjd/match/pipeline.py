@@ -141,7 +141,17 @@ def _features(corpus, target_type, rows_d, rows_t, similarity) -> PairFeatures:
             demand_docs.cities, target_docs.cities, rows_d, rows_t
         ),
         fit=facts.fit_feature(
-            demand_docs.modes, target_docs.maturities, target_docs.modes, rows_d, rows_t
+            [
+                facts.wants_ready_technology(extra.get("demand_type"), mode)
+                for extra, mode in zip(
+                    demand_docs.extras, demand_docs.modes, strict=True
+                )
+            ],
+            demand_docs.modes,
+            target_docs.maturities,
+            target_docs.modes,
+            rows_d,
+            rows_t,
         ),
     )
 
