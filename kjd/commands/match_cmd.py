@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -28,6 +29,9 @@ app = typer.Typer(
     help="匹配企业需求与科技成果、专家、院所；查看、审核、统计匹配结果。",
     invoke_without_command=True,
 )
+
+# Shared terms shown per row of `kjd match show` (--json has all of them).
+SHARED_TERMS_IN_TABLE = 4
 
 _TARGET_OPTION_VALUES = {
     "projects": "project",
@@ -249,24 +253,26 @@ def show_command(
 
 
 def _matches_table(matches: list[views.MatchView]) -> Table:
-    # One narrow column per score part keeps the table readable at 100 columns.
+    # One narrow column per score part and no inner borders keep the table
+    # readable in an 80-column console window.
     names = [n for n in PART_LABELS if any(m.parts.get(n) for m in matches)]
-    table = Table(show_lines=False)
-    for heading in ("类别", "排名", "编号", "名称", "匹配度"):
-        table.add_column(heading, overflow="fold", no_wrap=heading == "匹配度")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("对象", no_wrap=True)
+    table.add_column("编号", no_wrap=True)
+    table.add_column("名称", overflow="fold", min_width=10, ratio=3)
+    table.add_column("匹配度", justify="right", no_wrap=True)
     for name in names:
         table.add_column(PART_LABELS[name][:2], justify="right", no_wrap=True)
-    table.add_column("共同关键词", overflow="fold")
-    table.add_column("状态", no_wrap=True)
+    table.add_column("共同关键词", overflow="fold", min_width=8, ratio=2)
+    table.add_column("状态", no_wrap=True, min_width=4)
     for match in matches:
         table.add_row(
-            views.TARGET_LABELS[match.target_type],
-            str(match.rank or ""),
+            f"{views.TARGET_LABELS[match.target_type]}{match.rank or ''}",
             escape(match.target_ref or ""),
             escape(match.target_name),
             f"{match.score:.1f}",
             *(f"{match.parts.get(name, 0):g}" for name in names),
-            escape("、".join(match.shared_terms)),
+            escape("、".join(match.shared_terms[:SHARED_TERMS_IN_TABLE])),
             views.STATUS_LABELS.get(match.status, match.status),
         )
     return table
