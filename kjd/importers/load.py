@@ -41,6 +41,8 @@ class SheetLoader:
         self.table = parsed.kind
         self.columns = set(db[self.table].columns_dict)
         self.enterprise_links: dict = {}
+        # The same links by the name as typed, which saves computing its key.
+        self.links_by_name: dict = {}
         self.claimed: dict[int, str] = {}
         self.stamp = now_text()
         self.insert_sql: dict[tuple, str] = {}
@@ -187,13 +189,19 @@ class SheetLoader:
         code = values.get("credit_code")
         if not name and not code:
             return None
+        link = self.links_by_name.get((name, code))
+        if link is not None:
+            return link
         cache_key = (match_key(name), code)
         if cache_key not in self.enterprise_links:
             link = resolve_enterprise(self.db, name or "", code)
             if link is not None and link.created:
                 _fill_new_enterprise(self.db, link.entity_id, values)
             self.enterprise_links[cache_key] = link
-        return self.enterprise_links[cache_key]
+        link = self.enterprise_links[cache_key]
+        if link is not None:
+            self.links_by_name[(name, code)] = link
+        return link
 
     def _after_write(self, row_id: int, record: Record) -> None:
         if self.table == "projects":

@@ -12,10 +12,17 @@ from dataclasses import dataclass, field
 from kjd.importers.headers import Header
 from kjd.importers.metadata import read_metadata
 from kjd.importers.rosters import ROSTERS, Roster
-from kjd.importers.values import Cell, RowWarning, cell_text, converter, extra_value
+from kjd.importers.values import (
+    PLAIN_TEXT_TYPES,
+    Cell,
+    RowWarning,
+    cell_text,
+    converter,
+    extra_value,
+)
 from kjd.importers.workbook import RawSheet
 from kjd.importers.xlsx_meta import column_letter
-from kjd.normalize import clean_name, match_key
+from kjd.normalize import clean_name, is_clean_text, match_key
 
 _FOOTER = re.compile(
     r"^(合计|总计|小计|以下空白|以下无|以下为空|此页以下空白|注[:：\d．.、]|注释[:：]|说明[:：]"
@@ -218,7 +225,7 @@ def _footer_marker(row: list, required_columns: list[int]) -> str | None:
 
 @dataclass
 class _ColumnPlan:
-    """What to do with each column of a sheet, worked out once per sheet."""
+    """The converters and extra columns of a sheet, worked out once per sheet."""
 
     roster: Roster
     typed: list[tuple]
@@ -230,7 +237,7 @@ def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
     roster = ROSTERS[header.kind]
     typed = [
         (column, name, converter(roster.fields[name]), header.labels[column],
-         header.units.get(column))
+         header.units.get(column), PLAIN_TEXT_TYPES.get(roster.fields[name]))
         for column, name in header.fields.items()
     ]  # fmt: skip
     extra = [
@@ -248,10 +255,22 @@ def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number) -> None:
     cell = Cell(row_number, "", values, warnings)
     width = len(row)
 
-    # typed fields
-    for column, name, convert_value, label, unit in plan.typed:
+    # typed fields; clean text is stored without a converter call
+    for column, name, convert_value, label, unit, spaces_allowed in plan.typed:
+        raw = row[column] if column < width else None
+        if spaces_allowed is not None:
+            if raw is None:
+                values[name] = None
+                continue
+            if (
+                type(raw) is str
+                and is_clean_text(raw)
+                and (spaces_allowed or " " not in raw)
+            ):
+                values[name] = raw or None
+                continue
         cell.label, cell.unit = label, unit
-        convert_value(name, row[column] if column < width else None, cell)
+        convert_value(name, raw, cell)
 
     # columns kjd does not know, kept as they were typed
     extra = values.pop("_extra", {})

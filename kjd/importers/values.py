@@ -99,6 +99,12 @@ def cell_text(value) -> str | None:
     return str(value)
 
 
+# Value types whose converter only cleans text: a clean str cell is stored as
+# it is and a blank cell gives None (see `normalize.is_clean_text`). The value
+# is True when the clean text may contain spaces (prose), False for names.
+PLAIN_TEXT_TYPES = {"name": False, "text": True, "prose": True}
+
+
 def converter(value_type: str):
     """Return the function that stores typed values: f(field_name, raw, cell)."""
     if value_type.startswith("vocab:"):
@@ -109,11 +115,11 @@ def converter(value_type: str):
 
 
 def _name(field_name, raw, cell):
-    cell.values[field_name] = clean_name(cell_text(raw))
+    cell.values[field_name] = clean_name(raw if type(raw) is str else cell_text(raw))
 
 
 def _text(field_name, raw, cell):
-    cell.values[field_name] = clean_prose(cell_text(raw))
+    cell.values[field_name] = clean_prose(raw if type(raw) is str else cell_text(raw))
 
 
 def _list(field_name, raw, cell):
