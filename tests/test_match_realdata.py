@@ -1,4 +1,4 @@
-"""kjd match on the shared real rosters: imported with kjd's importer, scored on gold."""
+"""kjd match on the shared real rosters, imported with kjd's importer."""
 
 import csv
 import json

@@ -80,7 +80,7 @@ def mode_group(text: str | None) -> str:
 
 
 def wants_ready_technology(demand_type: str | None, mode: str | None) -> bool:
-    """Return True when a demand asks for a finished achievement (成果引进, 转让…).
+    """Return True when a demand requests a finished achievement (成果引进, 转让…).
 
     Such a demand is better served by a mature achievement; a demand to solve a
     technical problem (技术难题攻关) is served by research at any stage.
