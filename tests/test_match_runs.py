@@ -184,3 +184,21 @@ def test_talent_demand_matches_experts_not_projects(db):
     assert "expert" in kinds
     assert "project" not in kinds
     assert ranked(db, "D5", "expert")[0] == "E3"
+
+
+def test_field_filter_classifies_unlabelled_demands(db):
+    from kjd.match.runs import MatchOptions, select_demands
+
+    chosen = select_demands(db, MatchOptions(field="新材料"))
+    assert 1 in chosen
+    assert 2 in chosen
+    assert 4 not in chosen
+
+
+def test_field_filter_uses_field_column_when_present(db):
+    from kjd.match.runs import MatchOptions, select_demands
+
+    db.execute("UPDATE demands SET field = '财务软件' WHERE id = 1")
+    chosen = select_demands(db, MatchOptions(field="新材料"))
+    assert 1 not in chosen
+    assert select_demands(db, MatchOptions(field="财务")) == [1]

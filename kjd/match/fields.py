@@ -38,6 +38,7 @@ class Field:
     code: str
     name: str
     keywords: tuple[str, ...]
+    parent: str = ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,9 +49,11 @@ def load_fields() -> tuple[Field, ...]:
     for row in csv.DictReader(l3_text.splitlines()):
         level3.setdefault(row["parent_code"], []).append(row["name"])
     fields = []
-    for row in csv.DictReader(
-        read_text_file(data_file("tech_fields.csv")).splitlines()
-    ):
+    rows = list(
+        csv.DictReader(read_text_file(data_file("tech_fields.csv")).splitlines())
+    )
+    top_level = {row["code"]: row["name"] for row in rows if row["level"] == "1"}
+    for row in rows:
         if row["level"] != "2":
             continue
         keywords = [
@@ -58,7 +61,8 @@ def load_fields() -> tuple[Field, ...]:
             *row["keywords"].split(";"),
             *level3.get(row["code"], []),
         ]
-        fields.append(Field(f"tf:{row['code']}", row["name"], tuple(keywords)))
+        parent = top_level.get(row["parent_code"], "")
+        fields.append(Field(f"tf:{row['code']}", row["name"], tuple(keywords), parent))
     for row in csv.DictReader(read_text_file(data_file("industries.csv")).splitlines()):
         keywords = [row["name"], *row["keywords"].split(";")]
         fields.append(Field(f"in:{row['code']}", row["name"], tuple(keywords)))
@@ -112,6 +116,22 @@ class FieldClassifier:
         row = profile_row.toarray().ravel()
         order = row.argsort()[::-1][:limit]
         return [self.fields[i].name for i in order if row[i] > 0]
+
+    def labels(self, texts: Sequence[str], limit: int = 2) -> list[str]:
+        """Return, per folded text, its strongest fields and their parents as text.
+
+        '新材料 金属材料 汽车' for a text about magnesium alloy wheels: what a
+        --field filter is compared with when the roster has no field column.
+        """
+        profiles = self.classify(texts)
+        parents = {f.name: f.parent for f in self.fields}
+        result = []
+        for number in range(profiles.shape[0]):
+            names = self.names(profiles[number], limit)
+            result.append(
+                " ".join([*names, *(parents[n] for n in names if parents[n])])
+            )
+        return result
 
 
 def _keep_top(scores: np.ndarray, top: int) -> sparse.csr_matrix:

@@ -22,6 +22,7 @@ from kjd.errors import NotFound, UsageError
 from kjd.match import features as facts
 from kjd.match.corpus import Corpus
 from kjd.match.documents import TARGET_TYPES, load_demands, load_targets
+from kjd.match.fields import FieldClassifier
 from kjd.match.pipeline import (
     ScoredPairs,
     candidate_count,
@@ -229,7 +230,11 @@ def select_demands(db: sqlite_utils.Database, options: MatchOptions) -> list[int
     Raises:
         NotFound: a reference in `options.demand_refs` matches no demand.
     """
-    rows = list(db.query("SELECT id, ref, natural_key, field, city FROM demands"))
+    rows = list(
+        db.query(
+            "SELECT id, ref, natural_key, field, city, title, description FROM demands"
+        )
+    )
     if options.demand_refs:
         wanted = []
         for ref in options.demand_refs:
@@ -245,11 +250,27 @@ def select_demands(db: sqlite_utils.Database, options: MatchOptions) -> list[int
             wanted.extend(found)
         rows = [r for r in rows if r["id"] in set(wanted)]
     if options.field:
-        needle = fold(options.field)
-        rows = [r for r in rows if needle in fold(r["field"])]
+        rows = _in_field(rows, options.field, options.user_dictionary)
     if options.region:
         rows = [r for r in rows if _in_region(r["city"], options.region)]
     return sorted(r["id"] for r in rows)
+
+
+def _in_field(rows: list[dict], field: str, user_dictionary) -> list[dict]:
+    # A demand without a field column is classified from its text, so
+    # --field 新材料 also finds the demands a roster left unlabelled.
+    needle = fold(field)
+    unlabelled = [r for r in rows if not fold(r["field"])]
+    labels = {}
+    if unlabelled:
+        classifier = FieldClassifier(default_analyzer(user_dictionary))
+        texts = [
+            fold(f"{r['title'] or ''} {r['description'] or ''}") for r in unlabelled
+        ]
+        labels = dict(
+            zip([r["id"] for r in unlabelled], classifier.labels(texts), strict=True)
+        )
+    return [r for r in rows if needle in (fold(r["field"]) or labels.get(r["id"], ""))]
 
 
 def _in_region(city: str | None, region: str) -> bool:
