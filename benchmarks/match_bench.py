@@ -184,7 +184,12 @@ def main() -> int:
         floor_phase(args.data, args.result)
         return 0
 
-    folder = Path(tempfile.mkdtemp(prefix="kjd-bench-"))
+    with tempfile.TemporaryDirectory(prefix="kjd-bench-") as name:
+        return measure(args, Path(name))
+
+
+def measure(args, folder: Path) -> int:
+    """Generate the rosters in `folder`, run the three methods, print the table."""
     sizes = [int(n * args.scale) for n in (10_000, 100_000, 20_000)]
     started = time.perf_counter()
     data = generate(*sizes)
