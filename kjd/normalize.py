@@ -66,11 +66,10 @@ for _code, _value in _WIDTH_TABLE.items():
 _SPACE_RUN = re.compile(r" {2,}")
 # The full-width forms that clean_name and clean_prose fold. Together with
 # the `_x000D_` escape and runs of spaces, they are all that the two change in
-# a printable text. Every
-# other character they change (control characters, line breaks, tabs, U+3000,
-# NBSP, U+200B, BOM) is not printable, so `str.isprintable` finds it faster.
-# The class is written as ranges, which sre scans several times faster than a
-# list of single characters.
+# a printable text. Every other character they change (control characters,
+# line breaks, tabs, U+3000, NBSP, U+200B, BOM) is not printable, so
+# `str.isprintable` finds it faster. The class is written as ranges, which
+# sre scans several times faster than a list of single characters.
 _FOLDED = re.compile("[" + "".join(_class_ranges(sorted(_WIDTH_TABLE))) + "]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
