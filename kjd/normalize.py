@@ -100,7 +100,11 @@ def match_key(text: str | None) -> str:
     """
     if text is None:
         return ""
-    folded = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = str(text)
+    if text.isascii():
+        # NFKC leaves ASCII alone, and its only spaces are what split() removes.
+        return "".join(text.lower().split())
+    folded = unicodedata.normalize("NFKC", text).casefold()
     return remove_spaces(folded)
 
 

@@ -1,5 +1,6 @@
 """Loading rosters: natural keys, updates, rejects, strict, dry run, odd files."""
 
+import gc
 import json
 import zipfile
 
@@ -308,3 +309,17 @@ def test_missing_required_column_blank_reference_rejected(db, tmp_path):
     assert rejected.fetchall() == [
         (3, "成果名称", "表头中没有“成果名称”列，且编号为空")
     ]
+
+
+def test_import_restores_garbage_collection(db, tmp_path):
+    """The collector is paused while rows are parsed and written, then resumed."""
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS[:1])
+    assert gc.isenabled()
+    import_paths(db, [path])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_paths(db, [path])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,5 +1,6 @@
 """Pure text helpers: spaces, width, phones, codes, amounts, dates."""
 
+import unicodedata
 from datetime import date, datetime
 
 import pytest
@@ -278,3 +279,10 @@ def test_clean_prose_fast_path_equals_full_cleaning(text):
 def test_identifier_text_fast_path_equals_folding(text):
     """Text already folded and without spaces takes the fast path."""
     assert identifier_text(text) == identifier_text(remove_spaces(fold_width(text)))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
+def test_match_key_ascii_fast_path(text):
+    """ASCII text takes a shortcut; it must give the general result."""
+    general = remove_spaces(unicodedata.normalize("NFKC", text).casefold())
+    assert match_key(text) == general

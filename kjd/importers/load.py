@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 _KEY_CHUNK = 500
 _PROGRESS_EVERY = 500
 _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
+# json.dumps(extra, ensure_ascii=False, sort_keys=True), without building an
+# encoder for each of 100,000 rows.
+_EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 def now_text() -> str:
@@ -126,7 +129,7 @@ class SheetLoader:
                 # only a row naming no enterprise keeps the code in `extra`.
                 if not record.values.get("enterprise_name"):
                     extra[_EXTRA_NAMES[name]] = value
-        row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+        row["extra"] = _EXTRA_JSON.encode(extra)
         row["row_hash"] = _hash(row)
         row["ref"] = record.values.get("ref")
         row.update(self.source)

@@ -18,6 +18,7 @@ from kjd.importers.values import (
     RowWarning,
     cell_text,
     converter,
+    extra_kind,
     extra_value,
 )
 from kjd.importers.workbook import RawSheet
@@ -229,7 +230,7 @@ class _ColumnPlan:
 
     roster: Roster
     typed: list[tuple]
-    extra: list[tuple[int, str]]
+    extra: list[tuple[int, str, str]]
     by_ref: bool
 
 
@@ -241,7 +242,7 @@ def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
         for column, name in header.fields.items()
     ]  # fmt: skip
     extra = [
-        (column, label)
+        (column, label, extra_kind(label))
         for column, label in header.extra.items()
         if column not in hidden_columns
     ]
@@ -274,11 +275,11 @@ def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number) -> None:
 
     # columns kjd does not know, kept as they were typed
     extra = values.pop("_extra", {})
-    for column, label in plan.extra:
+    for column, label, kind in plan.extra:
         raw = row[column] if column < width else None
         if raw is not None:
             cell.label = label
-            extra[label] = extra_value(label, raw, cell)
+            extra[label] = extra_value(label, raw, cell, kind)
     extra.update(values.pop("_extra", {}))
 
     reason = _missing_required(roster, plan.by_ref, values)

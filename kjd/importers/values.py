@@ -319,22 +319,34 @@ _CONVERTERS = {
 }
 
 
-def extra_value(label: str, raw, cell: Cell):
+def extra_kind(label: str) -> str:
+    """Return how an unrecognised column is typed: 'identifier', 'amount', 'other'."""
+    key = label.casefold()
+    if _IDENTIFIER_HEADER.search(key):
+        return "identifier"
+    if _AMOUNT_HEADER.search(key):
+        return "amount"
+    return "other"
+
+
+def extra_value(label: str, raw, cell: Cell, kind: str | None = None):
     """Return the JSON value of an unrecognised column, typed by its title.
 
-    Titles that name codes (编号, 电话, 邮编…) keep text exactly and flag numbers
-    Excel has cut; titles that name money (金额, 经费, 万元…) give numbers, and text
-    without a number gives None with the text kept under '<title>_原文'. Money
-    is always a float, so that 11 and 11.5 share the JSON type real.
+    `kind` is `extra_kind(label)`; callers that type many cells of one column
+    pass it. Titles that name codes (编号, 电话, 邮编…) keep text exactly and
+    flag numbers Excel has cut; titles that name money (金额, 经费, 万元…) give
+    numbers, and text without a number gives None with the text kept under
+    '<title>_原文'. Money is always a float, so that 11 and 11.5 share the JSON
+    type real.
     """
     if raw is None:
         return None
-    key = label.casefold()
-    if _IDENTIFIER_HEADER.search(key):
+    kind = kind or extra_kind(label)
+    if kind == "identifier":
         text, note = identifier_text(raw)
         _warn_identifier(raw, note, cell)
         return text
-    if _AMOUNT_HEADER.search(key):
+    if kind == "amount":
         number = parse_number(raw)
         if number is None and isinstance(raw, str):
             number = parse_amount_wan(raw) if re.search(r"\d", raw) else None
