@@ -1,5 +1,7 @@
 """The 对接清单: rows of the query, filters, masking, print setup, safe cells."""
 
+import json
+
 import openpyxl
 import pytest
 
@@ -76,6 +78,32 @@ def test_docket_row_content(db, tmp_path):
     assert first["匹配依据"] == "共同关键词：压铸件、气孔；同属先进制造领域；同在长春市"
     assert first["对接状态"] == "已确认"
     assert first["联系人"] == "张三"
+
+
+def basis_by_pair(db) -> dict[tuple, str]:
+    rows = build_docket(db).sheets[0].rows
+    return {row["_pair"]: row["basis"] for row in rows}
+
+
+def test_docket_basis_from_score_parts(db):
+    set_parts = "UPDATE matches SET parts = ? WHERE id = ?"
+    db.execute(set_parts, [json.dumps({"field": 0.0, "region": 5.0}), 3])
+    db.execute(set_parts, ["不是 JSON", 4])
+    db.conn.commit()
+
+    basis = basis_by_pair(db)
+    # Different cities, but the matcher gave region points.
+    assert basis[(2, "project", 2)] == "共同关键词：材料；同属新材料领域；地域相近"
+    # Parts that are no JSON add nothing and break nothing.
+    assert basis[(2, "institute", 2)] == ""
+
+
+def test_docket_basis_field_points(db):
+    basis = basis_by_pair(db)
+
+    # An institute has no field of its own: the matcher's field points count.
+    assert basis[(2, "institute", 2)] == "领域一致"
+    assert basis[(3, "expert", 3)] == "同属生物医药领域"
 
 
 def test_docket_groups_by_field(db, tmp_path):

@@ -87,6 +87,16 @@ _DEMAND_COLUMNS = """
     d.email
 """
 
+# The field and region points of the score, as `kjd match` stores them in the
+# JSON object `parts`: above 0 when the matcher found the same field or region
+# even where the rosters left them blank. Text that is no JSON gives NULL.
+_SCORE_PARTS = """
+    CASE WHEN json_valid(m.parts) THEN json_extract(m.parts, '$.field') END
+        AS field_points,
+    CASE WHEN json_valid(m.parts) THEN json_extract(m.parts, '$.region') END
+        AS region_points
+"""
+
 _PAIR_QUERY = f"""
 WITH pair AS ({{pair_source}})
 SELECT
@@ -96,7 +106,7 @@ SELECT
     pair.slot,
     pair.table_number,
     m.score,
-    m.parts,
+    {_SCORE_PARTS},
     m.shared_terms,
     m.status,
     p.title AS project_title,
@@ -403,6 +413,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+@functools.lru_cache(maxsize=1024)
 def _region_stem(region: str) -> str:
     # 长春市 also finds rows that contain 长春, and 延边州 finds 延边朝鲜族自治州.
     region = region.strip()
@@ -410,16 +421,22 @@ def _region_stem(region: str) -> str:
 
 
 class _TextCache:
-    """Summaries and masked contacts of one docket, computed once per distinct text.
+    """Summaries and contact texts of one docket, computed once per distinct text.
 
     A docket repeats each demand and its contact on several rows.
     """
 
     def __init__(self, show_contacts: bool):
         self.summary = functools.lru_cache(maxsize=None)(summarize)
-        self.mask = None
-        if not show_contacts:
-            self.mask = functools.lru_cache(maxsize=None)(mask_contacts)
+        self.show_contacts = show_contacts
+        self.phone = functools.lru_cache(maxsize=None)(self._phone_text)
+
+    def _phone_text(self, phone: str | None, email: str | None) -> str | None:
+        values = [value for value in (phone, email) if value]
+        if not values:
+            return None
+        text = "\n".join(str(value) for value in values)
+        return text if self.show_contacts else mask_contacts(text)
 
 
 def _pair_row(row: dict, group_by: str, texts: _TextCache) -> dict:
@@ -439,7 +456,7 @@ def _pair_row(row: dict, group_by: str, texts: _TextCache) -> dict:
         "basis": _basis(row),
         "status": STATUS_LABELS.get(row["status"], SCHEDULED_LABEL),
         "contact": row["contact"],
-        "phone": _phone_text(row, texts.mask),
+        "phone": texts.phone(row["phone"], row["email"]),
         "_demand_id": row["demand_id"],
         "_pair": (row["demand_id"], row["target_type"], row["target_id"]),
         "_status": row["status"],
@@ -477,7 +494,7 @@ def _unmatched_row(row: dict, texts: _TextCache) -> dict:
         "field": row["demand_field"],
         "reason": reason,
         "contact": row["contact"],
-        "phone": _phone_text(row, texts.mask),
+        "phone": texts.phone(row["phone"], row["email"]),
     }
 
 
@@ -487,12 +504,18 @@ def summarize(text: str | None, length: int = SUMMARY_LENGTH) -> str | None:
         return text
     # Long descriptions: flatten a prefix only, unless spaces shrink it too much.
     prefix = text[: length * 4]
-    flat = _flatten(prefix)
+    flat = prefix if _is_flat(prefix) else _flatten(prefix)
     if len(prefix) < len(text) and len(flat) <= length:
         flat = _flatten(text)
     if len(flat) <= length:
         return flat
     return flat[: length - 1].rstrip() + "…"
+
+
+def _is_flat(text: str) -> bool:
+    # Every whitespace character but the ASCII space is unprintable, so text
+    # that passes has nothing for _flatten to change.
+    return text.isprintable() and " " not in text
 
 
 def _flatten(text: str) -> str:
@@ -538,29 +561,15 @@ def _basis(row: dict) -> str:
     terms = _shared_terms(row["shared_terms"])
     if terms:
         parts.append("共同关键词：" + "、".join(terms[:MAX_SHARED_TERMS]))
-    same_field = _same_field(row)
-    same_city = _same_city(row)
-    score_parts = {} if same_field and same_city else _score_parts(row["parts"])
-    if same_field:
+    if _same_field(row):
         parts.append(f"同属{row['demand_field']}领域")
-    elif score_parts.get("field"):
+    elif row["field_points"]:
         parts.append("领域一致")
-    if same_city:
+    if _same_city(row):
         parts.append(f"同在{row['target_city']}")
-    elif score_parts.get("region"):
+    elif row["region_points"]:
         parts.append("地域相近")
     return "；".join(parts)
-
-
-def _score_parts(raw) -> dict:
-    # The named parts of the score, as `kjd match` stores them: "field" and
-    # "region" are above 0 when the matcher found the same field or region even
-    # where the rosters left them blank.
-    try:
-        parts = json.loads(raw) if raw else {}
-    except (TypeError, ValueError):
-        return {}
-    return parts if isinstance(parts, dict) else {}
 
 
 def _same_city(row: dict) -> bool:
@@ -590,14 +599,6 @@ def _same_field(row: dict) -> bool:
     if row["target_type"] == "expert":
         return field in (row["research_fields"] or "")
     return False
-
-
-def _phone_text(row: dict, mask) -> str | None:
-    values = [value for value in (row["phone"], row["email"]) if value]
-    if not values:
-        return None
-    text = "\n".join(str(value) for value in values)
-    return mask(text) if mask else text
 
 
 def _subtitle(event: dict | None, docket_filter: DocketFilter) -> list:

@@ -9,8 +9,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
 
-from kjd.reports.cells import clean_text, display_width, fit_cell_limit
+from kjd.reports.cells import (
+    EXCEL_CELL_LIMIT,
+    clean_text,
+    display_width,
+    fit_cell_limit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +28,9 @@ MIN_WIDTH = 6
 SHRINK_FLOOR = 10
 HEADER_WIDTH_CAP = 12  # a longer header wraps instead of widening its column
 PLAIN_TYPES = (bool, int, float, date, datetime)  # values written as they are
+TEXT_TYPES = {str, type(None)}
+# Text up to this length cannot exceed the cell limit of 32,767 UTF-16 units.
+CUT_CHECK_LENGTH = EXCEL_CELL_LIMIT // 2
 
 
 @dataclass
@@ -59,14 +68,15 @@ def prepare_table(
     text_widths = []
     for column, raw in zip(columns, raw_columns, strict=True):
         raw = _as_plain(raw)
-        measured = _prepare_texts(sheet_name, column, raw, warnings)
-        values.append([measured[v][0] if v.__class__ is str else v for v in raw])
-        text_widths.append(dict(measured.values()))
+        measured, cleaned = _prepare_texts(sheet_name, column, raw, warnings)
+        values.append(list(map(cleaned.get, raw, raw)) if cleaned else list(raw))
+        text_widths.append(measured)
     widths = _fit_page(_column_widths(columns, values, text_widths), columns)
     row_count = len(raw_columns[0]) if raw_columns else 0
     lines = _row_lines(columns, values, text_widths, widths, row_count)
     if groups is not None:
-        groups = [_clean_label(label) for label in groups]
+        labels = {label: _clean_label(label) for label in set(groups)}
+        groups = list(map(labels.get, groups))
     return PreparedTable(values, widths, lines, groups, warnings)
 
 
@@ -78,7 +88,8 @@ def line_total(paragraph_widths: Sequence[int], width: float) -> int:
 
 def _as_plain(raw: list) -> list:
     # Values that are neither text nor a number or date are written as text.
-    if all(v is None or v.__class__ is str or isinstance(v, PLAIN_TYPES) for v in raw):
+    types = set(map(type, raw))
+    if all(_is_plain_type(kind) for kind in types):
         return raw
     return [
         v if v is None or v.__class__ is str or isinstance(v, PLAIN_TYPES) else str(v)
@@ -86,24 +97,77 @@ def _as_plain(raw: list) -> list:
     ]
 
 
-def _prepare_texts(sheet_name: str, column, raw: list, warnings: list) -> dict:
-    """Return {raw text: (clean text, display widths of its lines)}."""
-    measured = {}
-    for text in {v for v in raw if v.__class__ is str}:
-        clean, was_cut = fit_cell_limit(clean_text(text))
-        if was_cut:
-            number = raw.index(text) + 1
-            message = (
-                f"{sheet_name} › 序号 {number} › 列“{column.header}”："
-                "文本超过单元格上限 32,767 字，已截断并加了标记"
-            )
-            warnings.append(message)
-            logger.warning("cell text cut: %s", message)
-        measured[text] = (
-            clean,
-            tuple(display_width(line) for line in clean.split("\n")),
-        )
-    return measured
+def _is_plain_type(kind: type) -> bool:
+    return kind in TEXT_TYPES or issubclass(kind, PLAIN_TYPES)
+
+
+@dataclass
+class _TextWidths:
+    """Display widths of the distinct texts of a column, after cleaning.
+
+    `single` maps a text of one line to its width, `multi` a text with line
+    breaks to the widths of its lines.
+    """
+
+    single: dict[str, int] = field(default_factory=dict)
+    multi: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def widest(self) -> int:
+        widest_multi = (max(lines) for lines in self.multi.values())
+        return max(max(self.single.values(), default=0), *widest_multi, 0)
+
+    def line_counts(self, width: float) -> dict[str, int]:
+        """Return {text: lines} for the texts that take more than one line."""
+        usable = max(width - 1.0, 1.0)
+        counts = {
+            text: math.ceil(size / usable)
+            for text, size in self.single.items()
+            if size > usable
+        }
+        for text, lines in self.multi.items():
+            counts[text] = line_total(lines, width)
+        return counts
+
+
+def _prepare_texts(
+    sheet_name: str, column, raw: Sequence, warnings: list
+) -> tuple[_TextWidths, dict]:
+    """Measure and clean each distinct text of a column.
+
+    Returns the widths of the clean texts and {raw text: clean text} for the
+    texts that cleaning changed.
+    """
+    measured = _TextWidths()
+    cleaned = {}
+    for text in set(raw):
+        if text.__class__ is not str:
+            continue
+        clean = text
+        if not text.isprintable() or "_x" in text or len(text) > CUT_CHECK_LENGTH:
+            clean, was_cut = fit_cell_limit(clean_text(text))
+            if was_cut:
+                _warn_cut(sheet_name, column, raw.index(text) + 1, warnings)
+            if clean != text:
+                cleaned[text] = clean
+        if "\n" in clean:
+            lines = clean.split("\n")
+            measured.multi[clean] = tuple(display_width(line) for line in lines)
+            continue
+        # display_width inlined: GBK bytes are the width of text GBK can store.
+        try:
+            measured.single[clean] = len(clean.encode("gbk"))
+        except UnicodeEncodeError:
+            measured.single[clean] = display_width(clean)
+    return measured, cleaned
+
+
+def _warn_cut(sheet_name: str, column, number: int, warnings: list) -> None:
+    message = (
+        f"{sheet_name} › 序号 {number} › 列“{column.header}”："
+        "文本超过单元格上限 32,767 字，已截断并加了标记"
+    )
+    warnings.append(message)
+    logger.warning("cell text cut: %s", message)
 
 
 def _column_widths(columns, values: list[list], text_widths: list[dict]) -> list[float]:
@@ -114,13 +178,9 @@ def _column_widths(columns, values: list[list], text_widths: list[dict]) -> list
         if column.width is not None:
             widths.append(float(column.width))
             continue
-        content = max((max(lines) for lines in measured.values()), default=0)
-        others = (
-            _value_width(v)
-            for v in column_values
-            if v is not None and v.__class__ is not str
-        )
-        content = max(content, max(others, default=0))
+        content = measured.widest()
+        if not set(map(type, column_values)) <= TEXT_TYPES:
+            content = max(content, _max_value_width(column_values))
         header = min(display_width(column.header), HEADER_WIDTH_CAP)
         width = min(max(content, header) + 2, column.max_width)
         widths.append(float(max(width, MIN_WIDTH)))
@@ -130,16 +190,16 @@ def _column_widths(columns, values: list[list], text_widths: list[dict]) -> list
 def _row_lines(columns, values, text_widths, widths, row_count: int) -> list[int]:
     per_column = []
     for index, column in enumerate(columns):
-        if not column.wrap or not text_widths[index]:
+        if not column.wrap:
             continue
-        counts = {
-            text: line_total(lines, widths[index])
-            for text, lines in text_widths[index].items()
-        }
-        per_column.append([counts.get(v, 1) for v in values[index]])
+        counts = text_widths[index].line_counts(widths[index])
+        if counts:
+            per_column.append(list(map(counts.get, values[index], repeat(1))))
     if not per_column:
         return [1] * row_count
-    return [max(counts) for counts in zip(*per_column, strict=True)]
+    if len(per_column) == 1:
+        return per_column[0]
+    return list(map(max, *per_column))
 
 
 def _fit_page(widths: list[float], columns: Sequence) -> list[float]:
@@ -158,6 +218,20 @@ def _fit_page(widths: list[float], columns: Sequence) -> list[float]:
     for index in shrinkable:
         result[index] = round(widths[index] - (widths[index] - SHRINK_FLOOR) * share, 1)
     return result
+
+
+def _max_value_width(values: list) -> int:
+    """Return the widest of the values that are neither text nor None."""
+    # 1 and 1.0 are one set member but are shown as "1" and "1.00".
+    distinct = set(zip(map(type, values), values, strict=True))
+    return max(
+        (
+            _value_width(value)
+            for kind, value in distinct
+            if kind is not str and value is not None
+        ),
+        default=0,
+    )
 
 
 def _value_width(value) -> int:

@@ -414,14 +414,7 @@ class _SheetWriter:
     def write(self) -> int:
         """Write the sheet; return the number of data rows."""
         rows = self.spec.ordered_rows()
-        raw_columns = [
-            list(range(1, len(rows) + 1))
-            if column is NUMBER_COLUMN
-            else [row.get(column.key) for row in rows]
-            for column in self.columns
-        ]
-        group = self.spec.group_by
-        groups = None if group is None else [row.get(group.key) for row in rows]
+        raw_columns, groups = self._raw_columns(rows)
         table = prepare_table(self.name, self.columns, raw_columns, groups)
         self.warnings.extend(table.warnings)
         self.widths = table.widths
@@ -439,6 +432,22 @@ class _SheetWriter:
         self._add_charts(data_rows, next_row)
         self._set_print_setup(last_data)
         return len(rows)
+
+    def _raw_columns(self, rows: list[Mapping]) -> tuple[list, list | None]:
+        """Return the values of each column and the group label of each row."""
+        keys = [column.key for column in self.columns if column is not NUMBER_COLUMN]
+        group = self.spec.group_by
+        if group is not None:
+            keys.append(group.key)
+        # One pass over the rows, then a transpose, costs less than one per column.
+        columns = iter(zip(*(tuple(map(row.get, keys)) for row in rows), strict=True))
+        empty = ()
+        raw_columns = [
+            range(1, len(rows) + 1) if column is NUMBER_COLUMN else next(columns, empty)
+            for column in self.columns
+        ]
+        groups = None if group is None else list(next(columns, empty))
+        return raw_columns, groups
 
     def _write_title_block(self, widths: list[float]) -> None:
         last = len(self.columns) - 1
@@ -486,8 +495,11 @@ class _SheetWriter:
         ordinals = {label: number for number, label in enumerate(group_sizes, 1)}
         current_group = object()
         formats = [self.styles.cell(column) for column in self.columns]
+        # The common cell, non-empty text, skips the type checks of _write_value.
+        write_string = self.sheet.write_string
         write_value = self._write_value
         set_row = self._set_height
+        heights = {lines: _row_height(lines, minimum=18) for lines in set(table.lines)}
         rows = zip(*table.values, strict=True) if table.values else []
         for offset, row_values in enumerate(rows):
             if table.groups is not None and table.groups[offset] != current_group:
@@ -500,8 +512,11 @@ class _SheetWriter:
                 )
                 row_index += 1
             for index, value in enumerate(row_values):
-                write_value(row_index, index, value, formats[index])
-            set_row(row_index, _row_height(table.lines[offset], minimum=18))
+                if value.__class__ is str and value:
+                    write_string(row_index, index, value, formats[index])
+                else:
+                    write_value(row_index, index, value, formats[index])
+            set_row(row_index, heights[table.lines[offset]])
             data_rows.append(row_index)
             row_index += 1
         return row_index, data_rows
