@@ -21,7 +21,7 @@ from kjd.commands.common import (
 )
 from kjd.config import Settings
 from kjd.db import open_db
-from kjd.errors import UsageError
+from kjd.errors import EXIT_REJECTED, UsageError
 from kjd.match import review, runs, search, views
 from kjd.match.score import PART_LABELS
 
@@ -358,14 +358,17 @@ def review_command(
     result = review.import_review(db, import_path)
     if settings.json:
         emit_json(result.to_dict())
-        return
-    console = stdout_console()
-    console.print(
-        f"已读入 {result.rows} 行：同意 {result.accepted}，不同意 {result.rejected}，"
-        f"待定 {result.pending}，未填 {result.blank}，未变化 {result.unchanged}。"
-    )
-    for problem in result.problems:
-        warn(settings, problem)
+    else:
+        stdout_console().print(
+            f"已读入 {result.rows} 行：同意 {result.accepted}，"
+            f"不同意 {result.rejected}，待定 {result.pending}，"
+            f"未填 {result.blank}，未变化 {result.unchanged}。"
+        )
+        for problem in result.problems:
+            warn(settings, problem)
+    if result.problems:
+        # Like an import with rejected rows: the readable rows are written.
+        raise typer.Exit(EXIT_REJECTED)
 
 
 def search_command(

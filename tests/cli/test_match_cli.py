@@ -179,3 +179,23 @@ def test_match_dict_option_loads_gbk_dictionary(invoke, matching_db, tmp_path):
         "WHERE m.target_type = 'project' AND p.ref = 'A3' AND m.demand_id = 3"
     ).fetchone()[0]
     assert "金属双极板" in json.loads(terms)
+
+
+def test_match_review_import_unreadable_decision_exits_3(invoke, matching_db, tmp_path):
+    from openpyxl import load_workbook
+
+    invoke("match", "--threshold", "0")
+    path = tmp_path / "待审.xlsx"
+    invoke("match", "review", "--export", path)
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    headings = {cell.value: cell.column for cell in sheet[1]}
+    sheet.cell(row=2, column=headings["决定"], value="再说吧")
+    sheet.cell(row=3, column=headings["决定"], value="同意")
+    workbook.save(path)
+    result = invoke("match", "review", "--import", path, "--json")
+    assert result.exit_code == 3
+    document = json.loads(result.stdout)
+    assert document["status"] == "rejected"
+    assert document["accepted"] == 1
+    assert "再说吧" in document["problems"][0]
