@@ -114,8 +114,9 @@ def read_sheet_details(
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
         raise LayoutError(f"{info.part}: {exc}") from exc
     details = SheetDetails()
-    for marker in (b'hidden="1"', b'hidden="true"'):
-        for tag, attributes in _tags_with(xml, marker):
+    # one pass for hidden="1" and hidden="true"
+    for tag, attributes in _tags_with(xml, b'hidden="'):
+        if attributes.get("hidden") in ("1", "true"):
             _record_hidden(details, tag, attributes)
     for style, code in layout.zero_styles.items():
         for tag, attributes in _tags_with(xml, b' s="%d"' % style):
