@@ -323,3 +323,30 @@ def test_import_restores_garbage_collection(db, tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_dry_run_then_import_links_seeded_institute(db, tmp_path):
+    """A rolled-back dry run once left the resolver believing seeds existed."""
+    path = tmp_path / "成果.csv"
+    path.write_text("成果名称,完成单位\n成果一,长春应化所\n", encoding="utf-8")
+    import_paths(db, [path], dry_run=True)
+    assert db.execute("SELECT count(*) FROM institutes").fetchone() == (0,)
+    import_paths(db, [path])
+    linked = db.execute(
+        "SELECT i.name FROM projects p JOIN institutes i ON i.id = p.institute_id"
+    ).fetchall()
+    assert linked == [("中国科学院长春应用化学研究所",)]
+
+
+def test_strict_rollback_leaves_next_file_resolving(db, tmp_path):
+    # An enterprise roster is written before achievements (see LOAD_ORDER).
+    bad = tmp_path / "b_企业.csv"
+    bad.write_text("企业名称,所属行业\n,化工\n甲公司,化工\n", encoding="utf-8")
+    good = tmp_path / "a_成果.csv"
+    good.write_text("成果名称,完成单位\n成果一,长春应化所\n", encoding="utf-8")
+    report = import_paths(db, [good, bad], strict=True)
+    assert [sheet.status for sheet in report.sheets] == ["ok", "failed"]
+    linked = db.execute(
+        "SELECT i.name FROM projects p JOIN institutes i ON i.id = p.institute_id"
+    ).fetchall()
+    assert linked == [("中国科学院长春应用化学研究所",)]

@@ -33,6 +33,8 @@ from kjd.importers.report import (
 )
 from kjd.importers.rosters import KIND_LABELS, KINDS, ROSTERS
 from kjd.importers.workbook import NotARoster, RawWorkbook, read_workbook
+from kjd.match.aliases import forget_seeding
+from kjd.match.nameindex import forget_indexes
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +211,10 @@ def _import_read_file(
     try:
         _write_file(db, read.path, read.digest, read.parsed, options, on_progress)
     except _Rollback:
-        pass
+        _forget_rolled_back(db)
+    except BaseException:
+        _forget_rolled_back(db)
+        raise
     return [
         RejectedSheet(read.path.name, sheet.name, sheet.rejects)
         for sheet, _ in read.parsed
@@ -325,6 +330,14 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
             raise _Rollback
         if options["dry_run"]:
             raise _Rollback
+
+
+def _forget_rolled_back(db) -> None:
+    # The resolver keeps, on the database object, an index of the names it has
+    # seen and a note that the seed institutes exist. A rollback undoes both,
+    # so the next file must index and seed again.
+    forget_indexes(db)
+    forget_seeding(db)
 
 
 @contextmanager

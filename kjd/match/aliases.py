@@ -264,6 +264,12 @@ def ensure_seeded(db: sqlite_utils.Database) -> None:
     setattr(db, _SEEDED_ATTRIBUTE, True)
 
 
+def forget_seeding(db: sqlite_utils.Database) -> None:
+    """Seed again on next use, after a transaction that seeded was rolled back."""
+    if hasattr(db, _SEEDED_ATTRIBUTE):
+        delattr(db, _SEEDED_ATTRIBUTE)
+
+
 def _create_seed_institute(db: sqlite_utils.Database, entry: SeedEntry) -> int:
     from kjd.match.entities import natural_key
 

@@ -69,8 +69,8 @@ def test_samples_import_exact_counts(imported):
         assert entry["kind"] == kind, key
         assert entry["header_row"] == 3, key
         assert entry["read"] == rows + skipped, key
-        # Institutes named in the expert and achievement rosters, or seeded from
-        # data/aliases.csv, exist before their own roster is read.
+        # Institutes seeded from data/aliases.csv exist before their roster
+        # is read, so the roster updates them.
         written = entry["inserted"] + (entry["updated"] if kind == "institutes" else 0)
         assert written == rows, key
         assert entry["rejected"] == 0, key
