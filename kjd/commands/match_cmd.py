@@ -22,7 +22,7 @@ from kjd.commands.common import (
 from kjd.config import Settings
 from kjd.db import open_db
 from kjd.errors import EXIT_REJECTED, UsageError
-from kjd.match import review, runs, search, views
+from kjd.match import review, review_import, runs, search, views
 from kjd.match.score import PART_LABELS
 
 app = typer.Typer(
@@ -355,7 +355,7 @@ def review_command(
             f"已写出 {result.rows} 行待审匹配：{escape(str(result.path))}"
         )
         return
-    result = review.import_review(db, import_path)
+    result = review_import.import_review(db, import_path)
     if settings.json:
         emit_json(result.to_dict())
     else:

@@ -3,8 +3,9 @@
 CSV is for other programs and for Excel: UTF-8 with BOM (Excel on Chinese
 Windows reads it without garbling), and a cell starting with = + - @, a tab or a
 carriage return gets a leading apostrophe so that Excel shows it as text
-instead of running it. JSON keeps values as they are. xlsx cells are typed as
-text, so no formula can be written.
+instead of running it. JSON keeps values as they are. xlsx is a print-ready
+workbook of the shared layer (kjd.reports.workbook), whose text cells are
+always text, never a formula.
 """
 
 import csv
@@ -14,34 +15,35 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import sqlite_utils
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from kjd.errors import OutputExists, OutputNotWritable, UsageError
-from kjd.match.review import explain, write_safe
-from kjd.match.views import STATUS_LABELS, TARGET_LABELS, names_by_type
+from kjd.match.views import STATUS_LABELS, match_records
+from kjd.reports.cells import starts_like_formula
+from kjd.reports.workbook import Column, write_table_workbook
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("csv", "json", "xlsx")
-FIELDS = (
-    ("demand_ref", "需求编号"),
-    ("demand_title", "需求名称"),
-    ("enterprise", "需求单位"),
-    ("target_type", "对象类别"),
-    ("target_ref", "对象编号"),
-    ("target_name", "对象名称"),
-    ("target_unit", "所属单位"),
-    ("rank", "排名"),
-    ("score", "匹配度"),
-    ("explanation", "匹配理由"),
-    ("shared_terms", "共同关键词"),
-    ("status", "状态"),
-    ("note", "备注"),
-    ("run_id", "匹配批次"),
+XLSX_TITLE = "匹配结果"
+# The flat columns of CSV and xlsx: record key, header, and the xlsx look.
+COLUMNS = (
+    Column("demand_ref", "需求编号", width=10),
+    Column("demand_title", "需求名称", max_width=30),
+    Column("enterprise", "需求单位", max_width=20),
+    Column("target_label", "对象类别", width=8, align="center"),
+    Column("target_ref", "对象编号", width=10),
+    Column("target_name", "对象名称", max_width=30),
+    Column("target_unit", "所属单位", max_width=20),
+    Column("rank", "排名", kind="integer", width=6),
+    Column("score", "匹配度", kind="number", width=8),
+    Column("explanation", "匹配理由", max_width=36),
+    Column("shared_terms", "共同关键词", max_width=24),
+    Column("status", "状态", width=8, align="center"),
+    Column("note", "备注", max_width=24),
+    Column("run_id", "匹配批次", kind="integer", width=8),
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Keys of the JSON records that only the review round trip needs.
+_INTERNAL_KEYS = ("demand_id", "target_id", "decision")
 
 
 @dataclass
@@ -54,48 +56,6 @@ class ExportResult:
 
     def to_dict(self) -> dict:
         return {"status": "ok", **asdict(self)}
-
-
-def match_records(
-    db: sqlite_utils.Database, *, statuses: tuple[str, ...] = ("proposed", "accepted")
-) -> list[dict]:
-    """Return stored matches with the references and names of both sides."""
-    sql = (
-        "SELECT m.*, d.ref AS demand_ref, d.title AS demand_title, "
-        "d.enterprise_name, dc.note FROM matches m "
-        "JOIN demands d ON d.id = m.demand_id "
-        "LEFT JOIN decisions dc ON dc.demand_id = m.demand_id AND "
-        "dc.target_type = m.target_type AND dc.target_id = m.target_id "
-        "WHERE m.status IN (SELECT value FROM json_each(?)) "
-        "ORDER BY m.demand_id, m.target_type, m.rank, m.score DESC"
-    )
-    rows = list(db.query(sql, [json.dumps(list(statuses))]))
-    names = names_by_type(db, rows)
-    records = []
-    for row in rows:
-        target = names[row["target_type"]].get(row["target_id"], {})
-        parts = json.loads(row["parts"] or "{}")
-        records.append(
-            {
-                "demand_ref": row["demand_ref"],
-                "demand_title": row["demand_title"],
-                "enterprise": row["enterprise_name"],
-                "target_type": row["target_type"],
-                "target_ref": target.get("ref"),
-                "target_name": target.get("name"),
-                "target_unit": target.get("unit"),
-                "rank": row["rank"],
-                "score": round(row["score"], 1),
-                "parts": parts,
-                "explanation": explain(parts),
-                "shared_terms": json.loads(row["shared_terms"] or "[]"),
-                "status": row["status"],
-                "note": row["note"],
-                "run_id": row["run_id"],
-                "match_rule": row["match_rule"],
-            }
-        )
-    return records
 
 
 def export_matches(
@@ -119,8 +79,11 @@ def export_matches(
         raise UsageError(f"--format 应为 csv、json 或 xlsx，收到“{chosen}”。")
     if path.exists() and not overwrite:
         raise OutputExists(f"文件已存在：{path}；加 --force 覆盖。", path=str(path))
-    records = match_records(db, statuses=statuses)
-    writer = {"csv": _write_csv, "json": _write_json, "xlsx": _write_xlsx}[chosen]
+    records = [_public(record) for record in match_records(db, statuses=statuses)]
+    if chosen == "xlsx":
+        _write_xlsx(path, records)
+        return ExportResult(str(path), chosen, len(records))
+    writer = {"csv": _write_csv, "json": _write_json}[chosen]
     try:
         writer(path, records)
     except OSError as exc:
@@ -130,17 +93,14 @@ def export_matches(
     return ExportResult(str(path), chosen, len(records))
 
 
-def _display(record: dict) -> list:
-    values = []
-    for key, _ in FIELDS:
-        value = record[key]
-        if key == "target_type":
-            value = TARGET_LABELS[value]
-        elif key == "status":
-            value = STATUS_LABELS.get(value, value)
-        elif key == "shared_terms":
-            value = "、".join(value)
-        values.append(value)
+def _public(record: dict) -> dict:
+    return {key: value for key, value in record.items() if key not in _INTERNAL_KEYS}
+
+
+def _display(record: dict) -> dict:
+    values = dict(record)
+    values["status"] = STATUS_LABELS.get(record["status"], record["status"])
+    values["shared_terms"] = "、".join(record["shared_terms"])
     return values
 
 
@@ -149,15 +109,16 @@ def csv_safe(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if starts_like_formula(text) else text
 
 
 def _write_csv(path: Path, records: list[dict]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([label for _, label in FIELDS])
+        writer.writerow([column.header for column in COLUMNS])
         for record in records:
-            writer.writerow([csv_safe(v) for v in _display(record)])
+            values = _display(record)
+            writer.writerow([csv_safe(values[column.key]) for column in COLUMNS])
 
 
 def _write_json(path: Path, records: list[dict]) -> None:
@@ -168,15 +129,11 @@ def _write_json(path: Path, records: list[dict]) -> None:
 
 
 def _write_xlsx(path: Path, records: list[dict]) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "匹配结果"
-    for column, (_, label) in enumerate(FIELDS, start=1):
-        cell = sheet.cell(row=1, column=column, value=label)
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[get_column_letter(column)].width = 14
-    for row_number, record in enumerate(records, start=2):
-        for column, value in enumerate(_display(record), start=1):
-            write_safe(sheet.cell(row=row_number, column=column), value)
-    sheet.freeze_panes = "A2"
-    workbook.save(path)
+    write_table_workbook(
+        path,
+        XLSX_TITLE,
+        {"匹配": f"{len(records)} 对"},
+        COLUMNS,
+        [_display(record) for record in records],
+        force=True,
+    )

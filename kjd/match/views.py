@@ -1,4 +1,4 @@
-"""Read stored matches back: one demand's ranked targets, and score statistics."""
+"""Read stored matches back: ranked targets, flat records, score statistics."""
 
 import json
 import logging
@@ -6,11 +6,16 @@ from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
+from kjd.match.orgkinds import ENTERPRISE_LAB
 from kjd.match.runs import DEFAULT_THRESHOLD, find_demand
+from kjd.match.score import PART_LABELS
 
 logger = logging.getLogger(__name__)
 
 TARGET_LABELS = {"project": "成果", "expert": "专家", "institute": "院所"}
+# An institute record of kind 企业研发机构 is a company named as an
+# achievement's 完成单位; staff see it as 企业, not as 院所.
+ENTERPRISE_LABEL = "企业"
 STATUS_LABELS = {
     "proposed": "待审",
     "accepted": "同意",
@@ -22,8 +27,12 @@ STATUS_LABELS = {
 _TARGET_SQL = {
     "project": "SELECT id, ref, title AS name, institute_names AS unit FROM projects",
     "expert": "SELECT id, ref, name, institute_name AS unit FROM experts",
-    "institute": "SELECT id, ref, name, city AS unit FROM institutes",
+    "institute": "SELECT id, ref, name, city AS unit, kind FROM institutes",
 }
+# Target types in the order staff read them: achievements, experts, institutes.
+TYPE_ORDER_SQL = (
+    "CASE m.target_type WHEN 'project' THEN 0 WHEN 'expert' THEN 1 ELSE 2 END"
+)
 
 
 @dataclass
@@ -35,6 +44,8 @@ class MatchView:
     target_ref: str | None
     target_name: str
     target_unit: str | None
+    target_kind: str | None
+    target_label: str
     score: float
     rank: int | None
     status: str
@@ -60,8 +71,34 @@ class DemandMatches:
         return document
 
 
+def target_label(target_type: str, institute_kind: str | None = None) -> str:
+    """Return the 对象类别 staff read: 成果, 专家, 院所, or 企业 for a company."""
+    if target_type == "institute" and institute_kind == ENTERPRISE_LAB:
+        return ENTERPRISE_LABEL
+    return TARGET_LABELS[target_type]
+
+
+def label_types() -> dict[str, str]:
+    """Return 对象类别 label → target type, the inverse of `target_label`."""
+    types = {label: kind for kind, label in TARGET_LABELS.items()}
+    types[ENTERPRISE_LABEL] = "institute"
+    return types
+
+
+def explain(parts: dict[str, float]) -> str:
+    """Return the score parts as one line: '正文相关 31.2；标题相近 12'."""
+    return "；".join(
+        f"{PART_LABELS.get(name, name)} {value:g}"
+        for name, value in parts.items()
+        if value
+    )
+
+
 def target_names(db: sqlite_utils.Database, target_type: str, ids) -> dict[int, dict]:
-    """Return id → {ref, name, unit} for the given targets of one type."""
+    """Return id → {ref, name, unit, kind} for the given targets of one type.
+
+    `kind` is the institute kind (kjd.match.orgkinds), absent for other types.
+    """
     ids = list(ids)
     if not ids:
         return {}
@@ -70,7 +107,7 @@ def target_names(db: sqlite_utils.Database, target_type: str, ids) -> dict[int, 
 
 
 def names_by_type(db: sqlite_utils.Database, rows) -> dict[str, dict[int, dict]]:
-    """Return target type → id → {ref, name, unit} for the targets of match rows."""
+    """Return target type → id → {ref, name, unit, kind} for the targets of rows."""
     return {
         kind: target_names(
             db, kind, [r["target_id"] for r in rows if r["target_type"] == kind]
@@ -99,10 +136,7 @@ def demand_matches(
     )
     if not include_rejected:
         sql += " AND m.status != 'rejected'"
-    sql += (
-        " ORDER BY CASE m.target_type WHEN 'project' THEN 0 WHEN 'expert' THEN 1 "
-        "ELSE 2 END, m.score DESC, m.target_id"
-    )
+    sql += f" ORDER BY {TYPE_ORDER_SQL}, m.score DESC, m.target_id"
     rows = list(db.query(sql, [demand["id"]]))
     names = names_by_type(db, rows)
     result = DemandMatches(
@@ -122,6 +156,8 @@ def demand_matches(
                 target_ref=target.get("ref"),
                 target_name=target.get("name") or f"#{row['target_id']}",
                 target_unit=target.get("unit"),
+                target_kind=target.get("kind"),
+                target_label=target_label(kind, target.get("kind")),
                 score=row["score"],
                 rank=row["rank"],
                 status=row["status"],
@@ -132,6 +168,62 @@ def demand_matches(
             )
         )
     return result
+
+
+def match_records(
+    db: sqlite_utils.Database, *, statuses: tuple[str, ...] | None = None
+) -> list[dict]:
+    """Return stored matches with the references and names of both sides.
+
+    One dict per match, by demand, then achievements, experts, institutes, best
+    score first. `statuses` keeps only matches in those states; None keeps all.
+    `decision` is the person's verdict ('accepted', 'rejected', 'pending') or
+    None, and `target_label` the 对象类别 staff read (see `target_label`).
+    """
+    sql = (
+        "SELECT m.*, d.ref AS demand_ref, d.title AS demand_title, "
+        "d.enterprise_name, dc.decision, dc.note FROM matches m "
+        "JOIN demands d ON d.id = m.demand_id "
+        "LEFT JOIN decisions dc ON dc.demand_id = m.demand_id AND "
+        "dc.target_type = m.target_type AND dc.target_id = m.target_id"
+    )
+    params = []
+    if statuses is not None:
+        sql += " WHERE m.status IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(statuses)))
+    sql += f" ORDER BY m.demand_id, {TYPE_ORDER_SQL}, m.score DESC, m.target_id"
+    rows = list(db.query(sql, params))
+    names = names_by_type(db, rows)
+    return [_record(row, names) for row in rows]
+
+
+def _record(row: dict, names: dict[str, dict[int, dict]]) -> dict:
+    kind = row["target_type"]
+    target = names[kind].get(row["target_id"], {})
+    parts = json.loads(row["parts"] or "{}")
+    return {
+        "demand_id": row["demand_id"],
+        "demand_ref": row["demand_ref"],
+        "demand_title": row["demand_title"],
+        "enterprise": row["enterprise_name"],
+        "target_type": kind,
+        "target_id": row["target_id"],
+        "target_ref": target.get("ref"),
+        "target_name": target.get("name"),
+        "target_unit": target.get("unit"),
+        "target_kind": target.get("kind"),
+        "target_label": target_label(kind, target.get("kind")),
+        "rank": row["rank"],
+        "score": round(row["score"], 1),
+        "parts": parts,
+        "explanation": explain(parts),
+        "shared_terms": json.loads(row["shared_terms"] or "[]"),
+        "status": row["status"],
+        "decision": row["decision"],
+        "note": row["note"],
+        "run_id": row["run_id"],
+        "match_rule": row["match_rule"],
+    }
 
 
 @dataclass

@@ -189,9 +189,9 @@ def test_match_review_import_unreadable_decision_exits_3(invoke, matching_db, tm
     invoke("match", "review", "--export", path)
     workbook = load_workbook(path)
     sheet = workbook.active
-    headings = {cell.value: cell.column for cell in sheet[1]}
-    sheet.cell(row=2, column=headings["决定"], value="再说吧")
-    sheet.cell(row=3, column=headings["决定"], value="同意")
+    headings = {cell.value: cell.column for cell in sheet[3]}
+    sheet.cell(row=4, column=headings["决定"], value="再说吧")
+    sheet.cell(row=5, column=headings["决定"], value="同意")
     workbook.save(path)
     result = invoke("match", "review", "--import", path, "--json")
     assert result.exit_code == 3
@@ -199,3 +199,23 @@ def test_match_review_import_unreadable_decision_exits_3(invoke, matching_db, tm
     assert document["status"] == "rejected"
     assert document["accepted"] == 1
     assert "再说吧" in document["problems"][0]
+
+
+def test_match_review_import_of_dedupe_workbook_exits_1(invoke, matching_db, tmp_path):
+    invoke("match", "--threshold", "0")
+    path = tmp_path / "疑似重复.xlsx"
+    exported = invoke("dedupe", "institutes", "--export", path)
+    assert exported.exit_code == 0, exported.stderr
+    result = invoke("match", "review", "--import", path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"错误：{path} 不是匹配审核工作簿：前 10 行没有“决定”和“对接键”"
+        "（或需求编号、对象类别、对象编号）列，未导入任何决定；"
+        "这是疑似重复审核表，请用 kjd dedupe --apply 导入。"
+    ]
+    db = open_db(matching_db)
+    assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+    assert db.execute(
+        "SELECT count(*) FROM matches WHERE status != 'proposed'"
+    ).fetchone() == (0,)
