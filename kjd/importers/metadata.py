@@ -22,7 +22,7 @@ def read_metadata(rows: list[list]) -> dict:
 
     A filing line may hold several fields in one cell ('填报单位：（盖章）
     填报日期：2024年5月'). A stamp hint such as （盖章） is removed, and a field
-    that holds nothing else is left out. Other brackets stay as written
+    that contains nothing else is left out. Other brackets stay as written
     (各市（州）科技局汇总). Dates are given in ISO form at the precision written.
     """
     metadata: dict = {}

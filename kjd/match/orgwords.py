@@ -98,8 +98,8 @@ def word_ending(text: str, candidates: tuple[str, ...]) -> list[str]:
 
 
 # Word lists indexed by their first or last character. The lists come from
-# cached functions, so a list is recognised by identity; the stored tuple
-# keeps it alive, so its id cannot be reused by another list.
+# cached functions, so a list is recognised by its identity. The cache keeps a
+# reference to each list, so no other list can take over its id.
 _FIRST_CHARACTER: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
 _LAST_CHARACTER: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
 
