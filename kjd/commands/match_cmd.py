@@ -267,7 +267,7 @@ def _matches_table(matches: list[views.MatchView]) -> Table:
     table.add_column("状态", no_wrap=True, min_width=4)
     for match in matches:
         table.add_row(
-            f"{views.TARGET_LABELS[match.target_type]}{match.rank or ''}",
+            f"{match.target_label}{match.rank or ''}",
             escape(match.target_ref or ""),
             escape(match.target_name),
             f"{match.score:.1f}",

@@ -4,6 +4,11 @@ A document is the text of one record split into a title and a body, plus the
 facts that scoring compares (field, city, maturity, cooperation mode). Institutes
 have little text of their own, so an institute's body also carries the titles of
 its achievements and the research fields of its experts.
+
+Institute records of kind 企业研发机构 are companies named as an achievement's
+完成单位. They are not institute targets: a demand goes to 高校院所 for
+technology, experts and graduates, and a company is reached through its
+achievements, which stay targets.
 """
 
 import logging
@@ -11,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from kjd.match.orgkinds import ENTERPRISE_LAB
 from kjd.match.text import fold
 
 logger = logging.getLogger(__name__)
@@ -20,6 +26,9 @@ TARGET_TYPES = ("project", "expert", "institute")
 # An institute profile quotes at most this many achievement titles and expert
 # research fields, so that a large university does not match every demand.
 INSTITUTE_PROFILE_ITEMS = 200
+# Institute records that are targets: every kind but companies. A record with no
+# kind yet (NULL) stays a target.
+_INSTITUTE_TARGETS = "kind IS NOT ?"
 
 
 @dataclass
@@ -109,6 +118,15 @@ def load_targets(db: sqlite_utils.Database, target_type: str) -> Documents:
     return loader(db)
 
 
+def count_targets(db: sqlite_utils.Database, target_type: str) -> int:
+    """Return how many records of one target type a run matches against."""
+    if target_type == "institute":
+        sql = f"SELECT count(*) FROM institutes WHERE {_INSTITUTE_TARGETS}"
+        return db.execute(sql, [ENTERPRISE_LAB]).fetchone()[0]
+    table = {"project": "projects", "expert": "experts"}[target_type]
+    return db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
+
+
 def _load_projects(db: sqlite_utils.Database) -> Documents:
     documents = Documents("project")
     sql = (
@@ -156,8 +174,11 @@ def _load_experts(db: sqlite_utils.Database) -> Documents:
 def _load_institutes(db: sqlite_utils.Database) -> Documents:
     profiles = _institute_profiles(db)
     documents = Documents("institute")
-    sql = "SELECT id, ref, name, kind, city, description FROM institutes ORDER BY id"
-    for row in db.query(sql):
+    sql = (
+        "SELECT id, ref, name, kind, city, description FROM institutes "
+        f"WHERE {_INSTITUTE_TARGETS} ORDER BY id"
+    )
+    for row in db.query(sql, [ENTERPRISE_LAB]):
         profile = profiles.get(row["id"], [])
         documents.append(
             id=row["id"],

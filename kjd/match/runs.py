@@ -21,7 +21,12 @@ from kjd.db import transaction
 from kjd.errors import NotFound, UsageError
 from kjd.match import features as facts
 from kjd.match.corpus import Corpus
-from kjd.match.documents import TARGET_TYPES, load_demands, load_targets
+from kjd.match.documents import (
+    TARGET_TYPES,
+    count_targets,
+    load_demands,
+    load_targets,
+)
 from kjd.match.fields import FieldClassifier
 from kjd.match.pipeline import (
     ScoredPairs,
@@ -37,10 +42,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_LIMIT = 10
 DEFAULT_THRESHOLD = 20.0
 # Bump when scoring changes, so that --only-changed rescores everything once.
-SCORING_VERSION = "1"
+SCORING_VERSION = "2"
 
-_TARGET_TABLES = {"project": "projects", "expert": "experts", "institute": "institutes"}
-# Talent demands look for people: experts, and institutes that train graduates.
+# Talent demands look for people: experts, and institutes that train graduates
+# (companies are no institute targets, see kjd.match.documents).
 _TALENT_TARGETS = ("expert", "institute")
 
 
@@ -221,7 +226,7 @@ def preview_matching(
     return {
         "status": "ok",
         "demands": len(demand_ids),
-        "targets": {t: _count(db, _TARGET_TABLES[t]) for t in options.targets},
+        "targets": {t: count_targets(db, t) for t in options.targets},
         "candidate_pairs": counts,
         "total_candidate_pairs": sum(counts.values()),
     }
@@ -521,10 +526,6 @@ def _signature_sql(table: str) -> str:
 def _unchanged(db, input_hashes: dict[int, str]) -> set[int]:
     rows = db.execute("SELECT demand_id, input_hash FROM match_state").fetchall()
     return {d for d, h in rows if input_hashes.get(d) == h}
-
-
-def _count(db, table: str) -> int:
-    return db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0]
 
 
 def find_demand(db: sqlite_utils.Database, ref: str) -> dict:
