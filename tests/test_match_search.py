@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 
 from kjd.db import open_db
 from kjd.errors import UsageError
-from kjd.match.search import search, split_terms
+from kjd.match.search import SEARCHED_COLUMNS, column_labels, search, split_terms
 
 from .conftest import CASES, needs_cases
 
@@ -74,3 +74,22 @@ def test_split_terms_drops_repeats_and_blanks():
 def test_search_without_terms_raises(tmp_path):
     with pytest.raises(UsageError):
         search(open_db(tmp_path / "kjd.db"), ["  "])
+
+
+def test_every_searched_column_has_chinese_label():
+    for kind, (_, _, columns) in SEARCHED_COLUMNS.items():
+        labels = column_labels(kind, columns)
+        assert all(label not in columns for label in labels), kind
+
+
+@pytest.mark.parametrize(
+    "kind,columns,labels",
+    [
+        ("demand", ["title", "description"], ["需求名称", "需求描述"]),
+        ("project", ["summary"], ["简介"]),
+        ("institute", ["name", "short_names"], ["名称", "简称"]),
+        ("expert", ["name", "research_fields"], ["姓名", "研究方向"]),
+    ],
+)
+def test_column_labels_of_each_kind(kind, columns, labels):
+    assert column_labels(kind, columns) == labels

@@ -403,7 +403,7 @@ def search_command(
             search.KIND_LABELS[hit.kind],
             escape(hit.ref or str(hit.id)),
             escape(hit.name),
-            escape("、".join(hit.matched_columns)),
+            "、".join(search.column_labels(hit.kind, hit.matched_columns)),
         )
     console.print(table)
     if result.truncated:

@@ -25,11 +25,28 @@ KIND_LABELS = {
 }
 
 # Columns searched per kind: (table, display-name column, searched columns).
-_SEARCHED = {
+SEARCHED_COLUMNS = {
     "project": ("projects", "title", ("title", "keywords", "field", "summary")),
     "expert": ("experts", "name", ("name", "research_fields", "title", "department")),
     "demand": ("demands", "title", ("title", "description", "field")),
     "institute": ("institutes", "name", ("name", "short_names", "description")),
+}
+# The Chinese name of each searched column, as staff know it from the rosters.
+COLUMN_LABELS = {
+    "project": {
+        "title": "成果名称",
+        "keywords": "关键词",
+        "field": "所属领域",
+        "summary": "简介",
+    },
+    "expert": {
+        "name": "姓名",
+        "research_fields": "研究方向",
+        "title": "职称",
+        "department": "所在院系",
+    },
+    "demand": {"title": "需求名称", "description": "需求描述", "field": "所属领域"},
+    "institute": {"name": "名称", "short_names": "简称", "description": "简介"},
 }
 _WITHIN = {
     "projects": ("project",),
@@ -64,6 +81,11 @@ class SearchResult:
         document = asdict(self)
         document["status"] = "ok"
         return document
+
+
+def column_labels(kind: str, columns: Sequence[str]) -> list[str]:
+    """Return the Chinese names of searched columns: ['title'] → ['需求名称']."""
+    return [COLUMN_LABELS[kind].get(column, column) for column in columns]
 
 
 def split_terms(terms: Sequence[str]) -> list[str]:
@@ -107,7 +129,7 @@ def search(
 
 
 def _search_kind(db, kind: str, words: list[str]):
-    table, name_column, columns = _SEARCHED[kind]
+    table, name_column, columns = SEARCHED_COLUMNS[kind]
     selected = ", ".join(f"[{c}]" for c in dict.fromkeys((name_column, *columns)))
     sql = f"SELECT id, ref, {selected} FROM [{table}] ORDER BY id"
     for row in db.query(sql):

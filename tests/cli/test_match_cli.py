@@ -135,6 +135,36 @@ def test_search_command_finds_short_terms(invoke, matching_db):
     assert [h["ref"] for h in json.loads(result.stdout)["hits"]] == ["A5"]
 
 
+def test_search_table_names_matched_columns_in_chinese(invoke, matching_db):
+    result = invoke("search", "聚乳酸")
+    assert result.exit_code == 0, result.stderr
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[4].strip()
+        for line in result.stdout.splitlines()
+        if line.count("│") == 5
+    }
+    assert rows == {
+        "成果": "成果名称、简介",
+        "专家": "研究方向",
+        "需求": "需求描述",
+    }
+    assert "summary" not in result.stdout
+    assert "description" not in result.stdout
+
+
+def test_search_json_keeps_column_keys(invoke, matching_db):
+    result = invoke("search", "聚乳酸", "--json")
+    assert result.exit_code == 0, result.stderr
+    hits = {
+        hit["ref"]: hit["matched_columns"] for hit in json.loads(result.stdout)["hits"]
+    }
+    assert hits == {
+        "A2": ["title", "summary"],
+        "E2": ["research_fields"],
+        "D2": ["description"],
+    }
+
+
 def test_export_matches_csv_marks_formula_text(invoke, matching_db, tmp_path):
     open_db(matching_db).execute("UPDATE demands SET title = '=1+1' WHERE ref = 'D1'")
     invoke("match", "--threshold", "0")
