@@ -60,8 +60,28 @@ def test_overview_counts_equal_database(db, workbook):
     assert rows["专家"]["数量"] == count(db, "experts") == 3
     assert rows["科技成果"]["数量"] == count(db, "projects") == 4
     assert rows["企业"]["数量"] == count(db, "enterprises") == 3
+    assert rows["企业研发机构"]["数量"] == 0
     assert rows["企业需求"]["数量"] == count(db, "demands") == 5
     assert rows["签约金额（万元）"]["数量"] == 250.5
+
+
+def test_company_units_are_not_counted_as_institutes(db, tmp_path):
+    db["institutes"].insert(
+        {
+            "id": 9,
+            "name": "长春博超汽车零部件股份有限公司",
+            "natural_key": "博超",
+            "kind": "企业研发机构",
+            "city": "长春市",
+        }
+    )
+    path = tmp_path / "汇总.xlsx"
+    write_summary(db, path)
+    rows = table_rows(openpyxl.load_workbook(path)["总览"])
+    assert rows["高校院所"]["数量"] == 3
+    assert rows["企业研发机构"]["数量"] == 1
+    city_rows = table_rows(openpyxl.load_workbook(path)["按市州"])
+    assert city_rows["长春市"]["高校院所"] == 2
 
 
 def test_city_totals_equal_database(db, workbook):

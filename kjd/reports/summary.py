@@ -16,6 +16,7 @@ import sqlite_utils
 
 from kjd.errors import UsageError
 from kjd.importers.reference import find_region
+from kjd.match.orgkinds import ENTERPRISE_LAB
 from kjd.reports.report import Report, ReportResult, write_report
 from kjd.reports.workbook import Chart, Column, SheetSpec
 
@@ -331,11 +332,13 @@ def _funnel_rows(demands, matched, meetings, outcomes, threshold) -> list[dict]:
 def _overview_sheet(db, demands, meetings, outcomes, subtitle, title) -> SheetSpec:
     counts = {
         name: db.execute(f"SELECT count(*) FROM [{name}]").fetchone()[0]
-        for name in ("institutes", "experts", "projects", "enterprises")
+        for name in ("experts", "projects", "enterprises")
     }
+    academic, company_units = _institute_counts(db)
     signed = [row for row in outcomes if row["stage"] in SIGNED_STAGES]
     rows = [
-        ("高校院所", counts["institutes"], "家", "名录总数"),
+        ("高校院所", academic, "家", "名录总数（高等院校、中科院院所、科研院所）"),
+        ("企业研发机构", company_units, "家", "作为成果完成单位出现的企业"),
         ("专家", counts["experts"], "人", "名录总数"),
         ("科技成果", counts["projects"], "项", "名录总数"),
         ("企业", counts["enterprises"], "家", "名录总数"),
@@ -442,7 +445,7 @@ def _city_tallies(db, demands, matched, outcomes) -> dict[str, dict]:
     # leadership table lists them all.
     tallies: dict[str, dict] = {city: {} for city in JILIN_CITIES}
     roster_queries = {
-        "institutes": "SELECT city FROM institutes",
+        "institutes": "SELECT city FROM institutes WHERE " + _ACADEMIC_CONDITION,
         "experts": "SELECT i.city FROM experts e "
         "LEFT JOIN institutes i ON i.id = e.institute_id",
         "projects": "SELECT i.city FROM projects p "
@@ -450,7 +453,8 @@ def _city_tallies(db, demands, matched, outcomes) -> dict[str, dict]:
         "enterprises": "SELECT city FROM enterprises",
     }
     for key, sql in roster_queries.items():
-        for (city,) in db.execute(sql).fetchall():
+        params = (ENTERPRISE_LAB,) if key == "institutes" else ()
+        for (city,) in db.execute(sql, params).fetchall():
             _tally(tallies, canonical_city(city), key)
     for row in demands:
         _tally(tallies, canonical_city(row["city"]), "demands")
@@ -555,6 +559,22 @@ def _institute_sheet(db, period: Period, cutoff: float, subtitle) -> SheetSpec:
             PERIOD_NOTE,
         ],
     )
+
+
+# Institute records of kind 企业研发机构 are companies named as an achievement's
+# completing unit; leadership counts them apart from 高校院所.
+# A roster may write its own kinds (高校, 院所), so only the company kind is left out.
+_ACADEMIC_CONDITION = "(kind IS NULL OR kind != ?)"
+
+
+def _institute_counts(db) -> tuple[int, int]:
+    """Return the number of 高校院所 records and of 企业研发机构 records."""
+    academic = db.execute(
+        "SELECT count(*) FROM institutes WHERE " + _ACADEMIC_CONDITION,
+        (ENTERPRISE_LAB,),
+    ).fetchone()[0]
+    total = db.execute("SELECT count(*) FROM institutes").fetchone()[0]
+    return academic, total - academic
 
 
 def _institute_tallies(db, period: Period, cutoff: float) -> tuple[dict, dict]:

@@ -112,7 +112,12 @@ def test_summary_counts_equal_database(matched_db, invoke, tmp_path):
         for row in workbook["总览"].iter_rows(min_row=4, values_only=True)
         if isinstance(row[0], int)
     }
-    assert overview["高校院所"] == counts["institutes"]
+    companies = db.execute(
+        "SELECT count(*) FROM institutes WHERE kind = '企业研发机构'"
+    ).fetchone()[0]
+    assert companies == 10
+    assert overview["高校院所"] == counts["institutes"] - companies
+    assert overview["企业研发机构"] == companies
     assert overview["专家"] == counts["experts"]
     assert overview["科技成果"] == counts["projects"]
     assert overview["企业"] == counts["enterprises"]
@@ -120,7 +125,7 @@ def test_summary_counts_equal_database(matched_db, invoke, tmp_path):
     by_city = workbook["按市州"]
     total = next(row for row in by_city.iter_rows(values_only=True) if row[0] == "合计")
     assert total[2:7] == (
-        counts["institutes"],
+        counts["institutes"] - companies,
         counts["experts"],
         counts["projects"],
         counts["enterprises"],
