@@ -84,7 +84,7 @@ class SearchResult:
 
 
 def column_labels(kind: str, columns: Sequence[str]) -> list[str]:
-    """Return the Chinese names of searched columns: ['title'] → ['需求名称']."""
+    """Return the Chinese names of searched columns: demand ['title'] → ['需求名称']."""
     return [COLUMN_LABELS[kind].get(column, column) for column in columns]
 
 
