@@ -1,9 +1,10 @@
 """Write parsed sheets into the database: upsert records, link entities, rejects.
 
 Everything for one file runs inside the caller's transaction. Rows are matched
-to the database by natural key (see kjd.importers.rosters): an unknown key is
-inserted, a known key whose `row_hash` differs is updated (`updated_at`), and a
-known key with the same hash is left untouched and counted as unchanged.
+to the database by natural key (see kjd.importers.rosters), then by reference
+(see kjd.importers.refmatch): an unknown row is inserted, a known row whose
+`row_hash` differs is updated (`updated_at`), and a known row with the same hash
+is left untouched and counted as unchanged.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from datetime import datetime
 import sqlite_utils
 
 from kjd.importers.records import ParsedSheet, Record
+from kjd.importers.refmatch import RefMatcher
 from kjd.importers.report import SheetResult
 from kjd.importers.shortnames import register_short_names
 from kjd.match import entities
@@ -54,6 +56,10 @@ class SheetLoader:
 
     def load(self, result: SheetResult, on_record=None) -> None:
         existing = self._existing_keys()
+        self.by_ref = None
+        if self.table not in ("enterprises", "institutes"):
+            claimed = {row_id for row_id, _ in existing.values()}
+            self.by_ref = RefMatcher(self.db, self.table, claimed)
         total = len(self.parsed.records)
         self.next_id = self._max_id() + 1
         for done, record in enumerate(self.parsed.records, start=1):
@@ -100,6 +106,12 @@ class SheetLoader:
         known = existing.get(record.natural_key)
         if known is not None and known[1] == row["row_hash"]:
             return "unchanged"
+        if known is None:
+            # A corrected title or owner keeps the reference: update that record.
+            corrected = self.by_ref.find(record)
+            if corrected is not None:
+                row["natural_key"] = record.natural_key
+                known = (corrected, None)
         self._link(row, record)
         if known is None:
             # Ids are given here so that the rows can be inserted in batches:
@@ -108,6 +120,7 @@ class SheetLoader:
             self.next_id += 1
             row["id"] = row_id
             row["natural_key"] = record.natural_key
+            self.by_ref.claimed.add(row_id)
             self.pending.append((row, record))
             existing[record.natural_key] = (row_id, row["row_hash"])
             return "inserted"

@@ -22,9 +22,11 @@ distinct rows of one roster into one record:
   order, so duplicates stay separate records and a re-import of the same file
   finds each of them again.
 
-A later roster that changes a title or the owner's spelling therefore adds a
-record instead of updating the old one; a changed description, budget, phone
-or any other column updates it in place (`updated_at`).
+A later roster that changes a title or the owner's spelling gives an unknown
+key; the loader then looks for a record with the same reference and the same
+title or owner, and updates it (see kjd.importers.refmatch). A changed
+description, budget, phone or any other column updates a record in place
+(`updated_at`).
 """
 
 from dataclasses import dataclass
