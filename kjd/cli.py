@@ -30,7 +30,7 @@ from kjd.commands.common import (
 from kjd.errors import EXIT_INTERRUPTED
 
 EPILOG = (
-    "退出码：0 成功；1 失败（失败的步骤未写入任何内容）；2 用法错误；"
+    "退出码：0 成功；1 失败（失败的步骤或文件未写入任何内容）；2 用法错误；"
     "3 已完成但有行未导入（见拒收清单）；130 被中断。"
 )
 
@@ -39,6 +39,7 @@ app = typer.Typer(
     help="科技对接：导入高校院所、专家、科技成果和企业需求名单，匹配并生成对接清单。",
     epilog=EPILOG,
     no_args_is_help=True,
+    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
