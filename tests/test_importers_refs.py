@@ -98,3 +98,22 @@ def test_repeated_ref_updates_one_record(db, tmp_path):
     assert figures(sheet) == (0, 1, 1, 0)
     titles = db.execute("SELECT id, title FROM demands ORDER BY id").fetchall()
     assert titles == [(1, "需求甲"), (2, "需求乙（修订）")]
+
+
+def test_repeated_ref_in_file_warns(db, tmp_path):
+    rows = [
+        [1, "D001", "甲公司", "需求甲", "描述甲", None],
+        [2, "D002", "甲公司", "需求乙", "描述乙", None],
+        [3, "D001", "甲公司", "需求甲", "描述甲", None],
+    ]
+    sheet = import_paths(db, [write_demands(tmp_path / "a.xlsx", rows)]).sheets[0]
+    assert figures(sheet) == (3, 0, 0, 0)
+    assert warnings_of(db, "ref-repeated") == [
+        (5, "D001", "第 3 行和第 5 行的编号都是“D001”，两行都已导入，请核对")
+    ]
+    keys = [row[0] for row in db.execute("SELECT natural_key FROM demands ORDER BY id")]
+    assert keys == [
+        "demands:d001|甲公司|需求甲",
+        "demands:d002|甲公司|需求乙",
+        "demands:d001|甲公司|需求甲#2",
+    ]

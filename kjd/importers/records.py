@@ -133,6 +133,7 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
     if plan.by_ref:
         _warn_required_column(parsed, header)
     _assign_natural_keys(parsed)
+    _warn_repeated_refs(parsed)
     return parsed
 
 
@@ -361,6 +362,30 @@ def _assign_natural_keys(parsed: ParsedSheet) -> None:
         base = f"{parsed.kind}:{roster.natural_key(values)}"
         seen[base] += 1
         record.natural_key = base if seen[base] == 1 else f"{base}#{seen[base]}"
+
+
+def _warn_repeated_refs(parsed: ParsedSheet) -> None:
+    # Both rows are imported because they may be different rows numbered by
+    # mistake, but the second one is flagged so that someone checks.
+    first_rows: dict[str, int] = {}
+    for record in parsed.records:
+        ref = record.values.get("ref")
+        if not ref:
+            continue
+        key = match_key(ref)
+        first = first_rows.setdefault(key, record.row_number)
+        if first == record.row_number:
+            continue
+        record.warnings.append(
+            RowWarning(
+                record.row_number,
+                None,
+                ref,
+                "ref-repeated",
+                f"第 {first} 行和第 {record.row_number} 行的编号都是“{ref}”，"
+                "两行都已导入，请核对",
+            )
+        )
 
 
 def preview_cells(header: Header, record: Record) -> dict:
