@@ -97,10 +97,11 @@ _SCORE_PARTS = """
         AS region_points
 """
 
+# Each demand's columns are read once (_DEMANDS_QUERY), not on each of its pairs.
 _PAIR_QUERY = f"""
 WITH pair AS ({{pair_source}})
 SELECT
-    {_DEMAND_COLUMNS},
+    pair.demand_id,
     pair.target_type,
     pair.target_id,
     pair.slot,
@@ -129,6 +130,13 @@ LEFT JOIN experts e ON pair.target_type = 'expert' AND e.id = pair.target_id
 LEFT JOIN institutes ei ON ei.id = e.institute_id
 LEFT JOIN institutes ti ON pair.target_type = 'institute' AND ti.id = pair.target_id
 WHERE {{conditions}}
+"""
+
+_DEMANDS_QUERY = f"""
+SELECT {_DEMAND_COLUMNS}
+FROM demands d
+LEFT JOIN enterprises en ON en.id = d.enterprise_id
+WHERE d.id IN (SELECT value FROM json_each(?))
 """
 
 _MATCH_PAIRS = """
@@ -228,11 +236,19 @@ def build_docket(
     _check_options(docket_filter, group_by)
     event = _load_event(db, docket_filter.event_id)
     pairs = _query_pairs(db, docket_filter)
+    demands = _query_demands(db, {pair["demand_id"] for pair in pairs})
     unmatched = _query_unmatched(db, docket_filter)
     texts = _TextCache(show_contacts)
     group = GROUP_COLUMNS.get(group_by)
+    demand_cells = {
+        demand_id: _demand_cells(demand, texts) for demand_id, demand in demands.items()
+    }
     pair_rows = sorted(
-        (_pair_row(row, group_by, texts) for row in pairs), key=_pair_sort_key
+        (
+            _pair_row(pair, demands[pair["demand_id"]], demand_cells, group_by)
+            for pair in pairs
+        ),
+        key=_pair_sort_key,
     )
     unmatched_rows = [_unmatched_row(row, texts) for row in unmatched]
     title = f"{event['name']}对接清单" if event else "企业需求与科技成果对接清单"
@@ -351,6 +367,12 @@ def _query_pairs(db: sqlite_utils.Database, docket_filter: DocketFilter) -> list
     return list(db.query(sql, params + condition_params))
 
 
+def _query_demands(db: sqlite_utils.Database, demand_ids: set[int]) -> dict:
+    """Return {demand id: demand columns} for these demands."""
+    rows = db.query(_DEMANDS_QUERY, [json.dumps(sorted(demand_ids))])
+    return {row["demand_id"]: row for row in rows}
+
+
 def _query_unmatched(db: sqlite_utils.Database, docket_filter: DocketFilter) -> list:
     conditions, params = _demand_conditions(docket_filter)
     sql = _UNMATCHED_QUERY.format(conditions=" AND ".join(conditions) or "1")
@@ -439,27 +461,35 @@ class _TextCache:
         return text if self.show_contacts else mask_contacts(text)
 
 
-def _pair_row(row: dict, group_by: str, texts: _TextCache) -> dict:
+def _demand_cells(demand: dict, texts: _TextCache) -> dict:
+    """Return the cells of a docket row that come from its demand."""
     return {
-        "field": row["demand_field"] or UNGROUPED_LABELS["field"],
-        "region": row["city"] or UNGROUPED_LABELS["region"],
+        "field": demand["demand_field"] or UNGROUPED_LABELS["field"],
+        "region": demand["city"] or UNGROUPED_LABELS["region"],
+        "enterprise_name": demand["enterprise_name"],
+        "location": _location(demand["city"], demand["county"]),
+        "demand_title": demand["demand_title"],
+        "demand_summary": texts.summary(demand["description"]),
+        "contact": demand["contact"],
+        "phone": texts.phone(demand["phone"], demand["email"]),
+    }
+
+
+def _pair_row(pair: dict, demand: dict, demand_cells: dict, group_by: str) -> dict:
+    demand_id = pair["demand_id"]
+    return {
+        **demand_cells[demand_id],
         "group": group_by,
-        "slot": row["slot"],
-        "table_number": row["table_number"],
-        "enterprise_name": row["enterprise_name"],
-        "location": _location(row["city"], row["county"]),
-        "demand_title": row["demand_title"],
-        "demand_summary": texts.summary(row["description"]),
-        "target": _target_text(row),
-        "institute": _institute_text(row),
-        "score": _score(row["score"]),
-        "basis": _basis(row),
-        "status": STATUS_LABELS.get(row["status"], SCHEDULED_LABEL),
-        "contact": row["contact"],
-        "phone": texts.phone(row["phone"], row["email"]),
-        "_demand_id": row["demand_id"],
-        "_pair": (row["demand_id"], row["target_type"], row["target_id"]),
-        "_status": row["status"],
+        "slot": pair["slot"],
+        "table_number": pair["table_number"],
+        "target": _target_text(pair),
+        "institute": _institute_text(pair),
+        "score": _score(pair["score"]),
+        "basis": _basis(pair, demand),
+        "status": STATUS_LABELS.get(pair["status"], SCHEDULED_LABEL),
+        "_demand_id": demand_id,
+        "_pair": (demand_id, pair["target_type"], pair["target_id"]),
+        "_status": pair["status"],
     }
 
 
@@ -556,26 +586,26 @@ def _score(value) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def _basis(row: dict) -> str:
+def _basis(pair: dict, demand: dict) -> str:
     parts = []
-    terms = _shared_terms(row["shared_terms"])
+    terms = _shared_terms(pair["shared_terms"])
     if terms:
         parts.append("共同关键词：" + "、".join(terms[:MAX_SHARED_TERMS]))
-    if _same_field(row):
-        parts.append(f"同属{row['demand_field']}领域")
-    elif row["field_points"]:
+    if _same_field(pair, demand["demand_field"]):
+        parts.append(f"同属{demand['demand_field']}领域")
+    elif pair["field_points"]:
         parts.append("领域一致")
-    if _same_city(row):
-        parts.append(f"同在{row['target_city']}")
-    elif row["region_points"]:
+    if _same_city(demand["city"], pair["target_city"]):
+        parts.append(f"同在{pair['target_city']}")
+    elif pair["region_points"]:
         parts.append("地域相近")
     return "；".join(parts)
 
 
-def _same_city(row: dict) -> bool:
-    if not row["city"] or not row["target_city"]:
+def _same_city(city: str | None, target_city: str | None) -> bool:
+    if not city or not target_city:
         return False
-    return _region_stem(row["city"]) == _region_stem(row["target_city"])
+    return _region_stem(city) == _region_stem(target_city)
 
 
 def _shared_terms(raw) -> list[str]:
@@ -590,14 +620,14 @@ def _shared_terms(raw) -> list[str]:
     return [str(term) for term in terms if term not in (None, "")]
 
 
-def _same_field(row: dict) -> bool:
-    field = (row["demand_field"] or "").strip()
+def _same_field(pair: dict, demand_field: str | None) -> bool:
+    field = (demand_field or "").strip()
     if not field:
         return False
-    if row["target_type"] == "project":
-        return field == (row["project_field"] or "").strip()
-    if row["target_type"] == "expert":
-        return field in (row["research_fields"] or "")
+    if pair["target_type"] == "project":
+        return field == (pair["project_field"] or "").strip()
+    if pair["target_type"] == "expert":
+        return field in (pair["research_fields"] or "")
     return False
 
 
