@@ -94,7 +94,7 @@ def test_docket_basis_from_score_parts(db):
     basis = basis_by_pair(db)
     # Different cities, but the matcher gave region points.
     assert basis[(2, "project", 2)] == "共同关键词：材料；同属新材料领域；地域相近"
-    # Parts that are no JSON add nothing and break nothing.
+    # Parts that are not valid JSON add nothing to the basis.
     assert basis[(2, "institute", 2)] == ""
 
 
@@ -266,6 +266,30 @@ def test_event_docket(db, tmp_path):
         ("09:30", "3", "-40℃低温冷启动技术"),
         ("10:00", "5", "人参深加工"),
     ]
+
+
+def test_event_docket_status_filter(db):
+    accepted = build_docket(db, DocketFilter(event_id=1, status="accepted"))
+    proposed = build_docket(db, DocketFilter(event_id=1, status="proposed"))
+
+    assert [row["_pair"] for row in accepted.sheets[0].rows] == [
+        (1, "project", 1),
+        (3, "project", 3),
+    ]
+    assert proposed.sheets[0].rows == []
+
+
+def test_event_docket_meeting_without_match(db):
+    meeting = {"event_id": 1, "demand_id": 2, "target_type": "expert"}
+    db["meetings"].insert({**meeting, "target_id": 2, "slot": "11:00"})
+
+    rows = build_docket(db, DocketFilter(event_id=1)).sheets[0].rows
+    added = [row for row in rows if row["_pair"] == (2, "expert", 2)]
+    assert len(added) == 1
+    assert added[0]["status"] == "已安排"
+    assert added[0]["score"] is None
+    assert added[0]["basis"] == "同属新材料领域"
+    assert added[0]["slot"] == "11:00"
 
 
 def test_event_not_found(db):

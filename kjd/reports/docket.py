@@ -89,11 +89,12 @@ _DEMAND_COLUMNS = """
 
 # The field and region points of the score, as `kjd match` stores them in the
 # JSON object `parts`: above 0 when the matcher found the same field or region
-# even where the rosters left them blank. Text that is no JSON gives NULL.
+# even where the rosters left them blank. Parts that are not valid JSON give
+# NULL.
 _SCORE_PARTS = """
-    CASE WHEN json_valid(m.parts) THEN json_extract(m.parts, '$.field') END
+    CASE WHEN json_valid(pair.parts) THEN json_extract(pair.parts, '$.field') END
         AS field_points,
-    CASE WHEN json_valid(m.parts) THEN json_extract(m.parts, '$.region') END
+    CASE WHEN json_valid(pair.parts) THEN json_extract(pair.parts, '$.region') END
         AS region_points
 """
 
@@ -106,10 +107,10 @@ SELECT
     pair.target_id,
     pair.slot,
     pair.table_number,
-    m.score,
+    pair.score,
     {_SCORE_PARTS},
-    m.shared_terms,
-    m.status,
+    pair.shared_terms,
+    pair.status,
     p.title AS project_title,
     p.field AS project_field,
     p.institute_names,
@@ -122,8 +123,6 @@ SELECT
 FROM pair
 JOIN demands d ON d.id = pair.demand_id
 LEFT JOIN enterprises en ON en.id = d.enterprise_id
-LEFT JOIN matches m ON m.demand_id = pair.demand_id
-    AND m.target_type = pair.target_type AND m.target_id = pair.target_id
 LEFT JOIN projects p ON pair.target_type = 'project' AND p.id = pair.target_id
 LEFT JOIN institutes pi ON pi.id = p.institute_id
 LEFT JOIN experts e ON pair.target_type = 'expert' AND e.id = pair.target_id
@@ -139,14 +138,21 @@ LEFT JOIN enterprises en ON en.id = d.enterprise_id
 WHERE d.id IN (SELECT value FROM json_each(?))
 """
 
+# The pairs of a docket with their match columns: matches of some statuses, or
+# the meetings of an event (a meeting need not come from a match).
 _MATCH_PAIRS = """
-SELECT demand_id, target_type, target_id, NULL AS slot, NULL AS table_number
+SELECT demand_id, target_type, target_id, NULL AS slot, NULL AS table_number,
+    score, parts, shared_terms, status
 FROM matches WHERE status IN ({placeholders})
 """
 
 _EVENT_PAIRS = """
-SELECT demand_id, target_type, target_id, slot, table_number
-FROM meetings WHERE event_id = ?
+SELECT mt.demand_id, mt.target_type, mt.target_id, mt.slot, mt.table_number,
+    m.score, m.parts, m.shared_terms, m.status
+FROM meetings mt
+LEFT JOIN matches m ON m.demand_id = mt.demand_id
+    AND m.target_type = mt.target_type AND m.target_id = mt.target_id
+WHERE mt.event_id = ?
 """
 
 _UNMATCHED_QUERY = f"""
@@ -355,7 +361,7 @@ def _query_pairs(db: sqlite_utils.Database, docket_filter: DocketFilter) -> list
         params = list(statuses)
     conditions, condition_params = _demand_conditions(docket_filter)
     if docket_filter.event_id is not None and docket_filter.status:
-        conditions.append("m.status = ?")
+        conditions.append("pair.status = ?")
         condition_params.append(docket_filter.status)
     if docket_filter.institute:
         clause, institute_params = _institute_condition(db, docket_filter.institute)
@@ -443,13 +449,12 @@ def _region_stem(region: str) -> str:
 
 
 class _TextCache:
-    """Summaries and contact texts of one docket, computed once per distinct text.
+    """Contact texts of one docket, computed once per distinct phone and e-mail.
 
-    A docket repeats each demand and its contact on several rows.
+    An enterprise with several demands has the same contact on each of them.
     """
 
     def __init__(self, show_contacts: bool):
-        self.summary = functools.lru_cache(maxsize=None)(summarize)
         self.show_contacts = show_contacts
         self.phone = functools.lru_cache(maxsize=None)(self._phone_text)
 
@@ -469,7 +474,7 @@ def _demand_cells(demand: dict, texts: _TextCache) -> dict:
         "enterprise_name": demand["enterprise_name"],
         "location": _location(demand["city"], demand["county"]),
         "demand_title": demand["demand_title"],
-        "demand_summary": texts.summary(demand["description"]),
+        "demand_summary": summarize(demand["description"]),
         "contact": demand["contact"],
         "phone": texts.phone(demand["phone"], demand["email"]),
     }
@@ -520,7 +525,7 @@ def _unmatched_row(row: dict, texts: _TextCache) -> dict:
         "enterprise_name": row["enterprise_name"],
         "location": _location(row["city"], row["county"]),
         "demand_title": row["demand_title"],
-        "demand_summary": texts.summary(row["description"]),
+        "demand_summary": summarize(row["description"]),
         "field": row["demand_field"],
         "reason": reason,
         "contact": row["contact"],

@@ -22,6 +22,8 @@ def mask_contacts(text: str | None) -> str | None:
     """
     if not text:
         return text
+    if _MOBILE.fullmatch(text):
+        return mask_phone(text)
     if "@" in text:
         text = _EMAIL.sub(_mask_email_match, text)
     return _PHONE.sub(_mask_phone_match, text)

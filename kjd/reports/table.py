@@ -69,7 +69,7 @@ def prepare_table(
     for column, raw in zip(columns, raw_columns, strict=True):
         raw = _as_plain(raw)
         measured, cleaned = _prepare_texts(sheet_name, column, raw, warnings)
-        values.append(list(map(cleaned.get, raw, raw)) if cleaned else list(raw))
+        values.append(list(map(cleaned.get, raw, raw)) if cleaned else raw)
         text_widths.append(measured)
     widths = _fit_page(_column_widths(columns, values, text_widths), columns)
     row_count = len(raw_columns[0]) if raw_columns else 0
@@ -130,7 +130,7 @@ class _TextWidths:
 
 
 def _prepare_texts(
-    sheet_name: str, column, raw: Sequence, warnings: list
+    sheet_name: str, column, raw: list, warnings: list
 ) -> tuple[_TextWidths, dict]:
     """Measure and clean each distinct text of a column.
 

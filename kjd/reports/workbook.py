@@ -313,9 +313,10 @@ def _new_workbook(path: Path) -> xlsxwriter.Workbook:
     # The options make write() safe as well, but kjd always calls write_string()
     # for text: these are a second line of defence.
     # NOTE: XlsxWriter keeps every cell in memory until close (shared strings),
-    # so memory grows with the docket: 325 MB for 50,000 pairs. Its
-    # constant_memory mode was not faster, because it escapes every cell's text
-    # instead of each distinct text once.
+    # so memory grows with the docket: 270 MB peak for 50,000 generated pairs
+    # (benchmarks/report_bench.py data). Its constant_memory mode was not
+    # faster, because it escapes every cell's text instead of each distinct
+    # text once.
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -414,7 +415,14 @@ class _SheetWriter:
     def write(self) -> int:
         """Write the sheet; return the number of data rows."""
         rows = self.spec.ordered_rows()
-        raw_columns, groups = self._raw_columns(rows)
+        raw_columns = [
+            list(range(1, len(rows) + 1))
+            if column is NUMBER_COLUMN
+            else [row.get(column.key) for row in rows]
+            for column in self.columns
+        ]
+        group = self.spec.group_by
+        groups = None if group is None else [row.get(group.key) for row in rows]
         table = prepare_table(self.name, self.columns, raw_columns, groups)
         self.warnings.extend(table.warnings)
         self.widths = table.widths
@@ -432,22 +440,6 @@ class _SheetWriter:
         self._add_charts(data_rows, next_row)
         self._set_print_setup(last_data)
         return len(rows)
-
-    def _raw_columns(self, rows: list[Mapping]) -> tuple[list, list | None]:
-        """Return the values of each column and the group label of each row."""
-        keys = [column.key for column in self.columns if column is not NUMBER_COLUMN]
-        group = self.spec.group_by
-        if group is not None:
-            keys.append(group.key)
-        # One pass over the rows, then a transpose, costs less than one per column.
-        columns = iter(zip(*(tuple(map(row.get, keys)) for row in rows), strict=True))
-        empty = ()
-        raw_columns = [
-            range(1, len(rows) + 1) if column is NUMBER_COLUMN else next(columns, empty)
-            for column in self.columns
-        ]
-        groups = None if group is None else list(next(columns, empty))
-        return raw_columns, groups
 
     def _write_title_block(self, widths: list[float]) -> None:
         last = len(self.columns) - 1
@@ -494,12 +486,9 @@ class _SheetWriter:
         group_sizes = Counter(table.groups or [])
         ordinals = {label: number for number, label in enumerate(group_sizes, 1)}
         current_group = object()
-        formats = [self.styles.cell(column) for column in self.columns]
-        # The common cell, non-empty text, skips the type checks of _write_value.
-        write_string = self.sheet.write_string
-        write_value = self._write_value
-        set_row = self._set_height
         heights = {lines: _row_height(lines, minimum=18) for lines in set(table.lines)}
+        write_cells = self._row_writer()
+
         rows = zip(*table.values, strict=True) if table.values else []
         for offset, row_values in enumerate(rows):
             if table.groups is not None and table.groups[offset] != current_group:
@@ -511,15 +500,32 @@ class _SheetWriter:
                     group_sizes[current_group],
                 )
                 row_index += 1
-            for index, value in enumerate(row_values):
-                if value.__class__ is str and value:
-                    write_string(row_index, index, value, formats[index])
-                else:
-                    write_value(row_index, index, value, formats[index])
-            set_row(row_index, heights[table.lines[offset]])
+            write_cells(row_index, row_values)
+            self._set_height(row_index, heights[table.lines[offset]])
             data_rows.append(row_index)
             row_index += 1
         return row_index, data_rows
+
+    def _row_writer(self):
+        """Return a function that writes one row of body cells in their formats."""
+        formats = [self.styles.cell(column) for column in self.columns]
+        write_string = self.sheet.write_string
+        write_number = self.sheet.write_number
+        write_value = self._write_value
+
+        # The common cells, non-empty text and finite numbers, skip the type
+        # checks of _write_value: a docket has tens of thousands of them.
+        def write_cells(row: int, values) -> None:
+            for index, value in enumerate(values):
+                kind = value.__class__
+                if kind is str and value:
+                    write_string(row, index, value, formats[index])
+                elif kind is int or (kind is float and math.isfinite(value)):
+                    write_number(row, index, value, formats[index])
+                else:
+                    write_value(row, index, value, formats[index])
+
+        return write_cells
 
     def _write_group_heading(self, row: int, ordinal: int, label, size: int) -> None:
         text = f"{chinese_ordinal(ordinal)}、{label or '未分类'}（{size} 条）"
