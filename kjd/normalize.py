@@ -220,7 +220,8 @@ def identifier_text(value) -> tuple[str | None, str | None]:
     '1.3800000005E+10' → '13800000005' with note 'scientific'. A number of 16
     digits or more cannot be exact in Excel: it comes back in scientific form,
     for example '2.02401150000012E+17', with note 'precision-lost', so that it is
-    never stored as if it were the real code.
+    never stored as if it were the real code. Scientific text that represents
+    such a number is kept as typed, and flagged only when it looks like a cut number.
     """
     if value is None:
         return None, None
@@ -237,9 +238,13 @@ def identifier_text(value) -> tuple[str | None, str | None]:
         return text, None
     if match.group(2):
         number, note = _number_identifier(float(text), scientific=True)
-        # Text such as '2024011500000123E+2' is kept as typed when the number
-        # it stands for cannot be exact.
-        return (text, note) if note == "precision-lost" else (number, note)
+        if note != "precision-lost":
+            return number, note
+        # A number too long to be exact is kept as typed. Excel writes a number
+        # it cut with at most 15 significant digits ('2.02401150000012E+17'), so
+        # only such text is flagged; '2024011500000123E+2' was typed as text.
+        digits = match.group(1).replace(".", "").lstrip("0")
+        return text, note if len(digits) <= 15 else None
     if text.endswith(".0") or text.endswith("."):
         return text.split(".")[0], None
     return text, None

@@ -107,12 +107,16 @@ def test_b03_identifiers_stay_text(db):
     assert found[3][2] == "91220000MA1A00000X"
     assert found[0][3] == "2.02401150000012E+17"
     assert found[1][3] == "202401150000012346"
+    assert found[2][3] == "2024011500000123E+2"
     assert [r[4] for r in found] == [5000.0, 1200.5, 800.0, 3000.0]
     assert {r[5] for r in found} == {"real"}
     warnings = rows(db, "SELECT row_number, column_name, code FROM import_warnings")
     assert (2, "项目编号", "precision-lost") in warnings
     assert (5, "联系电话", "phone-digits-lost") in warnings
     assert not any(code == "precision-lost" and row == 3 for row, _, code in warnings)
+    # Row 4 contains the text '2024011500000123E+2', typed as text, so it is not
+    # flagged as a number Excel cut.
+    assert not any(code == "precision-lost" and row == 4 for row, _, code in warnings)
 
 
 def test_b05_styled_empty_rows_fast_gap_kept(db):
@@ -341,3 +345,19 @@ def test_b18_csv_row_numbers_start_at_header(db):
     parsed = parse_sheet(raw, header)
     assert parsed.records[0].row_number == 2
     assert parsed.records[-1].row_number == 151
+
+
+def test_b19_names_kept_except_width_and_ends(db):
+    import_paths(db, [CASES / "B19_formula_like_text.csv"])
+    titles = [r[0] for r in rows(db, "SELECT title FROM demands ORDER BY source_row")]
+    assert titles == [
+        "-40℃低温冷启动技术",
+        '=HYPERLINK("http://example.invalid/x","点击查看详情")',
+        "+86 431 8500 0000",
+        "@德茂公司 联合攻关",
+        "=1+1",
+        # The leading tab is stripped like any leading space.
+        "=2+3",
+        # Full-width '－' folds to '-'.
+        "-30%能耗降低目标",
+    ]

@@ -90,7 +90,8 @@ def test_clean_prose_keeps_line_breaks_and_drops_indentation():
         ("1.3800000005E+10", "13800000005", "scientific"),
         (2.02401150000012e17, "2.02401150000012E+17", "precision-lost"),
         ("202401150000012346", "202401150000012346", None),
-        ("2024011500000123E+2", "2024011500000123E+2", "precision-lost"),
+        ("2024011500000123E+2", "2024011500000123E+2", None),
+        ("2.02401150000012E+17", "2.02401150000012E+17", "precision-lost"),
         ("JLKJ-2024-121", "JLKJ-2024-121", None),
         ("０１０", "010", None),
         (12.5, "12.5", None),
@@ -286,3 +287,10 @@ def test_match_key_ascii_fast_path(text):
     """ASCII text takes a shortcut; it must give the general result."""
     general = remove_spaces(unicodedata.normalize("NFKC", text).casefold())
     assert match_key(text) == general
+
+
+def test_width_folding_keeps_symbols():
+    text = "－30℃ ①号 120㎡ Ａ１ ™ ½ ﬁ （注）"
+    assert fold_width(text) == "-30℃ ①号 120㎡ A1 ™ ½ ﬁ （注）"
+    assert clean_name("Ａ１型①号－30℃冷库120㎡") == "A1型①号-30℃冷库120㎡"
+    assert clean_prose("温度≤５℃，面积１０㎡") == "温度≤5℃，面积10㎡"
