@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kjd.collector import collector_paused
 from kjd.errors import NotFound, UsageError
 from kjd.normalize import match_key
 from kjd.reports.masking import mask_contacts
@@ -322,10 +323,11 @@ def write_docket(
         institute=institute,
         status=status,
     )
-    report = build_docket(
-        db, docket_filter, show_contacts=show_contacts, group_by=group_by
-    )
-    return write_report(report, path, output_format=output_format, force=force)
+    with collector_paused():
+        report = build_docket(
+            db, docket_filter, show_contacts=show_contacts, group_by=group_by
+        )
+        return write_report(report, path, output_format=output_format, force=force)
 
 
 def _check_options(docket_filter: DocketFilter, group_by: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kjd.collector import collector_paused
 from kjd.errors import UsageError
 from kjd.importers.reference import find_region
 from kjd.match.orgkinds import ENTERPRISE_LAB
@@ -212,8 +213,9 @@ def write_summary(
     rules; `make_period` raises UsageError for inconsistent dates.
     """
     period = make_period(date_from, date_to, year)
-    report = build_summary(db, period, threshold=threshold)
-    return write_report(report, path, output_format=output_format, force=force)
+    with collector_paused():
+        report = build_summary(db, period, threshold=threshold)
+        return write_report(report, path, output_format=output_format, force=force)
 
 
 def canonical_city(name: str | None) -> str:
