@@ -269,6 +269,10 @@ def apply_zero_format(value: float, number_format: str | None) -> str | None:
     """
     if not number_format or value != int(value) or value < 0:
         return None
+    if value >= 1e15:
+        # Excel keeps 15 significant digits, so such a number may have been
+        # cut. It stays a number, for identifier_text to flag.
+        return None
     fmt = number_format.strip('"')
     if not fmt or set(fmt) - {"0", "#"}:
         return None

@@ -146,3 +146,23 @@ def test_sheet_option_picks_one_sheet(db, tmp_path):
     missing = import_paths(db, [path], sheet="没有")
     assert missing.sheets[0].status == "failed"
     assert "没有名为“没有”的工作表" in missing.sheets[0].message
+
+
+def test_legacy_xls_flags_cut_long_number(db):
+    # long_number.xls: LibreOffice's .xls export of a sheet whose 项目编号 cells
+    # have the number format '0'; row 2 is a number Excel cut to 15 digits.
+    import_paths(db, [DATA / "long_number.xls"])
+    found = db.execute(
+        "SELECT json_extract(extra, '$.项目编号'), json_extract(extra, '$.邮政编码') "
+        "FROM enterprises ORDER BY source_row"
+    ).fetchall()
+    assert found == [
+        ("2.02401150000012E+17", "014000"),
+        ("202401150000012346", "130012"),
+        ("202401150000012", "130033"),
+    ]
+    warnings = db.execute(
+        "SELECT row_number, column_name, value FROM import_warnings "
+        "WHERE code = 'precision-lost'"
+    ).fetchall()
+    assert warnings == [(2, "项目编号", "202401150000012000")]

@@ -109,6 +109,8 @@ def test_identifier_text(value, expected_text, expected_note):
         (14000.0, "0.00", None),
         (14000.0, "General", None),
         (7.0, '"0000"', "0007"),
+        (2.02401150000012e17, "0", None),
+        (999999999999999.0, "0", "999999999999999"),
     ],
 )
 def test_apply_zero_format(value, number_format, expected):
