@@ -20,7 +20,7 @@ from kjd.importers.report import SheetResult
 from kjd.importers.shortnames import register_short_names
 from kjd.match import entities
 from kjd.match.entities import resolve_enterprise, resolve_institutes
-from kjd.normalize import match_key
+from kjd.normalize import is_blank, match_key
 
 logger = logging.getLogger(__name__)
 
@@ -287,7 +287,9 @@ class SheetLoader:
             # Another spelling of a known enterprise adds to it, never blanks it.
             row.pop("name", None)
             row = {name: value for name, value in row.items() if value is not None}
-            extra = {**json.loads(current[1] or "{}"), **json.loads(row["extra"])}
+            extra = _merge_extra(
+                json.loads(current[1] or "{}"), json.loads(row["extra"])
+            )
             row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
         row["credit_code"] = values.get("credit_code") or None
         row["credit_code_valid"] = values.get("credit_code_valid")
@@ -296,6 +298,15 @@ class SheetLoader:
             row.pop("credit_code_valid")
         self._update(link.entity_id, row)
         return "inserted" if link.created else "updated"
+
+
+def _merge_extra(known: dict, extra: dict) -> dict:
+    # Like the mapped columns: a filled cell wins, a blank one keeps the value.
+    merged = dict(known)
+    for label, value in extra.items():
+        if not is_blank(value):
+            merged[label] = value
+    return merged
 
 
 def _link_project_institutes(db, written: list[tuple[int, Record]]) -> None:
