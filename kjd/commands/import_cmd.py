@@ -107,7 +107,7 @@ def import_command(
     for path in files:
         if not path.exists():
             raise UsageError(f"文件不存在：{path}", path=str(path))
-    db = database.open_db(settings.db_path)
+    db = _open_db(settings.db_path, dry_run)
     with _progress(settings) as on_progress:
         report = import_paths(
             db,
@@ -126,6 +126,14 @@ def import_command(
     else:
         _render(report, settings)
     raise typer.Exit(_exit_code(report))
+
+
+def _open_db(path: Path, dry_run: bool):
+    # A dry run writes nothing, so it must not create the database file either:
+    # without one, it checks against an empty database in memory.
+    if dry_run and not Path(path).exists():
+        return database.open_db(Path(":memory:"))
+    return database.open_db(path)
 
 
 class _progress:
@@ -233,6 +241,10 @@ def _kind_label(result) -> str:
 
 def _render_warnings(report: ImportReport, settings: Settings) -> None:
     console = stderr_console()
+    if report.dry_run:
+        saved_where = "预检不保存警告（加 -v 显示更多）"
+    else:
+        saved_where = "见数据库 import_warnings 表（加 -v 显示更多）"
     for result in report.sheets:
         place = Path(result.path).name + (f" › {result.sheet}" if result.sheet else "")
         if result.rejects_path:
@@ -244,10 +256,7 @@ def _render_warnings(report: ImportReport, settings: Settings) -> None:
             )
         hidden = result.warnings - min(limit, len(result.warning_messages))
         if hidden > 0:
-            console.print(
-                f"{escape(place)}：另有 {hidden} 条警告，"
-                "见数据库 import_warnings 表（加 -v 显示更多）"
-            )
+            console.print(f"{escape(place)}：另有 {hidden} 条警告，" + saved_where)
 
 
 def _render_previews(report: ImportReport) -> None:

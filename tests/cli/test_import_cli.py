@@ -235,3 +235,20 @@ def test_killed_import_leaves_database_unchanged(
     )
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "ok"
+
+
+def test_dry_run_creates_no_database(invoke, tmp_path):
+    path = tmp_path / "企业.csv"
+    lines = ["企业名称,联系电话"]
+    lines += [f"吉林德茂{n}号科技有限公司,1.380000000{n}E+10" for n in range(7)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "new.db"
+    result = invoke("import", path, "--dry-run", db=target)
+    assert result.exit_code == 0
+    assert not target.exists()
+    assert result.stdout.splitlines()[-1] == (
+        "预检（未写入）：读取 7 行，新增 7，更新 0，未变 0，拒收 0，跳过 0"
+    )
+    notice = "企业.csv › 企业：另有 2 条警告，预检不保存警告（加 -v 显示更多）"
+    assert result.stderr.splitlines()[-1] == notice
+    assert "import_warnings" not in result.stderr
