@@ -101,14 +101,18 @@ def test_rejected_row_goes_to_table_and_workbook(db, tmp_path):
     path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
     sheet = import_paths(db, [path]).sheets[0]
     assert sheet.status == "rejected"
-    reject = db.execute("SELECT row_number, reason, cells FROM rejects").fetchone()
+    reject = db.execute(
+        "SELECT row_number, reason, cells, column_name FROM rejects"
+    ).fetchone()
     assert reject[0] == 7
     assert reject[1] == "缺少必填项：需求名称或需求描述"
     assert json.loads(reject[2])["企业名称"] == "吉林省瑞丰生物科技有限公司"
+    assert reject[3] == "需求名称、需求描述"
     workbook = openpyxl.load_workbook(tmp_path / "需求_未导入.xlsx")
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][:5] == ("行号", "列", "值", "原因", "序号")
     assert rows[1][0] == "7"
+    assert rows[1][1] == "需求名称、需求描述"
     assert rows[1][3] == "缺少必填项：需求名称或需求描述"
     assert sheet.rejects_path == str(tmp_path / "需求_未导入.xlsx")
 
@@ -307,7 +311,7 @@ def test_missing_required_column_blank_reference_rejected(db, tmp_path):
     assert (sheet.kind, sheet.inserted, sheet.rejected) == ("projects", 1, 1)
     rejected = db.execute("SELECT row_number, column_name, reason FROM rejects")
     assert rejected.fetchall() == [
-        (3, "成果名称", "表头中没有“成果名称”列，且编号为空")
+        (3, "成果编号", "表头中没有“成果名称”列，且编号为空")
     ]
 
 
@@ -350,3 +354,14 @@ def test_strict_rollback_leaves_next_file_resolving(db, tmp_path):
         "SELECT i.name FROM projects p JOIN institutes i ON i.id = p.institute_id"
     ).fetchall()
     assert linked == [("中国科学院长春应用化学研究所",)]
+
+
+def test_reject_names_the_sheets_own_titles(db, tmp_path):
+    path = tmp_path / "需求.csv"
+    path.write_text(
+        "企业名称,技术需求名称,需求概述\n甲公司,需求一,描述\n乙公司,,\n",
+        encoding="utf-8",
+    )
+    import_paths(db, [path])
+    rejected = db.execute("SELECT row_number, column_name FROM rejects")
+    assert rejected.fetchall() == [(3, "技术需求名称、需求概述")]

@@ -233,6 +233,8 @@ class _ColumnPlan:
     typed: list[tuple]
     extra: list[tuple[int, str, str]]
     by_ref: bool
+    # The sheet's own titles of the columns a rejected row lacks.
+    required_titles: str
 
 
 def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
@@ -247,7 +249,13 @@ def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
         for column, label in header.extra.items()
         if column not in hidden_columns
     ]
-    return _ColumnPlan(roster, typed, extra, header.identified_by_ref)
+    required = [
+        header.labels[column]
+        for column, name in header.fields.items()
+        if name in roster.required or (header.identified_by_ref and name == "ref")
+    ]
+    titles = "、".join(required) or roster.required_label
+    return _ColumnPlan(roster, typed, extra, header.identified_by_ref, titles)
 
 
 def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number) -> None:
@@ -287,7 +295,7 @@ def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number) -> None:
     if reason is not None:
         cells = original_cells(header, row)
         parsed.rejects.append(
-            Reject(row_number, roster.required_label, None, reason, cells)
+            Reject(row_number, plan.required_titles, None, reason, cells)
         )
         return
     if plan.by_ref:
