@@ -5,6 +5,8 @@ step leaves what earlier steps committed in place, and the result says which
 step failed and what was kept.
 """
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +24,9 @@ OUTPUT_NAMES = {
     "review": "待审匹配",
     "summary": "工作汇总",
 }
+
+# Written beside the workbooks: the database stamp they were made from.
+STAMP_FILE = ".kjd-run.json"
 
 # Import statuses that mean the file was not used, and why.
 _NOT_IMPORTED = {"not-roster", "hidden-sheet"}
@@ -54,6 +59,7 @@ class RunResult:
     demands_matched: int = 0
     matches_proposed: int = 0
     outputs: dict[str, str] = field(default_factory=dict)
+    outputs_unchanged: bool = False
     failed_step: str | None = None
     error: str | None = None
     steps_done: list[str] = field(default_factory=list)
@@ -89,10 +95,17 @@ class RunResult:
             "demands_matched": self.demands_matched,
             "matches_proposed": self.matches_proposed,
             "outputs": self.outputs,
+            "outputs_unchanged": self.outputs_unchanged,
             "steps_done": self.steps_done,
             "failed_step": self.failed_step,
-            "error": self.error,
+            "error": self.error or self._files_error(),
         }
+
+    def _files_error(self) -> str | None:
+        if not self.files_failed:
+            return None
+        names = "、".join(Path(entry["path"]).name for entry in self.files_failed)
+        return f"{len(self.files_failed)} 个文件导入失败：{names}"
 
 
 def run_pipeline(
@@ -117,6 +130,10 @@ def run_pipeline(
         ("summary", _summary_step),
     ]
     for name, step in steps:
+        if name == "docket" and _outputs_current(db, options, result):
+            result.outputs_unchanged = True
+            result.steps_done.extend(["docket", "review", "summary"])
+            break
         if on_step is not None:
             on_step(name)
         try:
@@ -230,6 +247,87 @@ def _summary_step(db, options: RunOptions, result: RunResult) -> None:
     path = _prepare(options, "summary")
     write_summary(db, path)
     result.outputs["summary"] = str(path)
+    _write_stamp(db, options, result.outputs)
+
+
+def database_stamp(db: sqlite_utils.Database) -> str:
+    """Return a digest that changes whenever a row that reports read changes.
+
+    It covers each table's row count and largest rowid, and the newest
+    updated_at or decision time, so an edit, a decision or a new outcome all
+    change it.
+    """
+    parts = []
+    for table in (
+        "institutes",
+        "experts",
+        "projects",
+        "enterprises",
+        "demands",
+        "matches",
+        "decisions",
+        "events",
+        "meetings",
+        "outcomes",
+    ):
+        parts.append(
+            db.execute(f"SELECT count(*), max(rowid) FROM [{table}]").fetchone()
+        )
+    for table, column in (
+        ("demands", "updated_at"),
+        ("matches", "updated_at"),
+        ("decisions", "decided_at"),
+        ("projects", "updated_at"),
+        ("experts", "updated_at"),
+        ("institutes", "updated_at"),
+        ("enterprises", "updated_at"),
+    ):
+        parts.append(db.execute(f"SELECT max([{column}]) FROM [{table}]").fetchone())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _outputs_current(db, options: RunOptions, result: RunResult) -> bool:
+    """Return True when the workbooks of an earlier run still describe the data.
+
+    Then nothing is written again, so a daily job with no new rosters does not
+    pile up copies of the same workbooks.
+    """
+    stamp_path = options.output_dir / STAMP_FILE
+    try:
+        previous = json.loads(stamp_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    outputs = previous.get("outputs", {})
+    if previous.get("stamp") != database_stamp(db):
+        return False
+    if previous.get("filters") != _filters(options):
+        return False
+    if set(outputs) != set(OUTPUT_NAMES):
+        return False
+    if not all(Path(path).exists() for path in outputs.values()):
+        return False
+    result.outputs = dict(outputs)
+    return True
+
+
+def _filters(options: RunOptions) -> list:
+    return [options.event_id, options.field, options.region]
+
+
+def _write_stamp(db, options: RunOptions, outputs: dict[str, str]) -> None:
+    document = {
+        "stamp": database_stamp(db),
+        "filters": _filters(options),
+        "outputs": outputs,
+    }
+    try:
+        (options.output_dir / STAMP_FILE).write_text(
+            json.dumps(document, ensure_ascii=False), encoding="utf-8"
+        )
+    except OSError as exc:
+        logger.warning(
+            "could not record the run stamp in %s: %s", options.output_dir, exc
+        )
 
 
 def _prepare(options: RunOptions, report: str) -> Path:

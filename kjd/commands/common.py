@@ -50,7 +50,10 @@ DbOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="在标准输出打印一个 JSON 文档，供脚本读取。")
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="只显示错误。")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="不显示进度、提示和警告，只输出结果和错误。"),
+]
 VerboseOption = Annotated[
     int,
     typer.Option(
@@ -78,10 +81,19 @@ _DEFAULTS = {
 
 
 def make_console(stderr: bool) -> Console:
-    """Return a rich console that never crashes on characters the terminal lacks."""
+    """Return a rich console that never crashes on characters the terminal lacks.
+
+    Off a terminal (cron mail, a log file) lines are not wrapped at 80 columns.
+    """
     stream = sys.stderr if stderr else sys.stdout
     _replace_unencodable(stream)
-    return Console(file=stream, stderr=stderr, highlight=False, soft_wrap=False)
+    wrap = _is_terminal(stream)
+    return Console(file=stream, stderr=stderr, highlight=False, soft_wrap=not wrap)
+
+
+def _is_terminal(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _replace_unencodable(stream) -> None:
@@ -211,10 +223,19 @@ def run_guarded(current: Settings, func, *args, **kwargs):
     except (typer.Exit, CLICK_EXCEPTION):
         raise
     except KjdError as exc:
-        report_error(current, exc.message, exc.to_dict())
+        report_error(current, exc.message, exc.to_dict(), exc.exit_code)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        stderr_console().print("[yellow]已中断，未完成的步骤没有写入。[/]")
+        message = "已中断，未完成的步骤没有写入。"
+        stderr_console().print(f"[yellow]{message}[/]")
+        if current.json:
+            emit_json(
+                {
+                    "status": "error",
+                    "exit_code": EXIT_INTERRUPTED,
+                    "error": {"code": "interrupted", "message": message},
+                }
+            )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:
         if current.debug:
@@ -265,12 +286,15 @@ def report_usage_error(exc, json_output: bool) -> None:
         emit_json({"status": "error", "error": {"code": "usage", "message": message}})
 
 
-def report_error(current: Settings, message: str, payload: dict) -> None:
+def report_error(
+    current: Settings, message: str, payload: dict, exit_code: int = EXIT_FAILED
+) -> None:
     # soft_wrap: the message stays one line in logs and for grep, however long
     # the path in it is; a terminal still wraps it on screen.
-    stderr_console().print(f"[bold red]错误：[/]{escape(message)}", soft_wrap=True)
+    line = f"[bold red]错误：[/]{escape(message)}"
+    stderr_console().print(line, soft_wrap=True)
     if current.json:
-        emit_json({"status": "error", "error": payload})
+        emit_json({"status": "error", "exit_code": exit_code, "error": payload})
 
 
 def emit_json(document: Any) -> None:
@@ -298,4 +322,5 @@ def warn(current: Settings, message: str) -> None:
     """Print a warning on stderr unless --json or --quiet."""
     if current.json or current.quiet:
         return
-    stderr_console().print(f"[yellow]警告：[/]{escape(message)}", soft_wrap=True)
+    line = f"[yellow]警告：[/]{escape(message)}"
+    stderr_console().print(line, soft_wrap=True)

@@ -78,6 +78,8 @@ def run_command(
     run_log.write_result(result)
     if settings.json:
         emit_json(result.to_dict())
+    elif settings.quiet:
+        _print_failures(result)
     else:
         _print_run(settings, result)
     raise typer.Exit(result.exit_code)
@@ -109,11 +111,18 @@ def _print_run(settings: Settings, result) -> None:
     for path in result.rejects_files:
         console.print(f"拒收清单：{escape(path)}")
     for path in result.outputs.values():
-        console.print(f"已生成：{escape(path)}")
+        label = "数据没有变化，沿用" if result.outputs_unchanged else "已生成"
+        console.print(f"{label}：{escape(path)}")
+    _print_failures(result)
+
+
+def _print_failures(result) -> None:
     errors = stderr_console()
     for entry in result.files_failed:
-        message = escape(entry["message"] or "")
-        errors.print(f"[red]失败：[/]{escape(entry['path'])}：{message}")
+        message = entry["message"] or ""
+        name = Path(entry["path"]).name
+        where = "" if name in message else f"{entry['path']}："
+        errors.print(f"[red]失败：[/]{escape(where + message)}", soft_wrap=True)
     if result.failed_step:
         kept = "、".join(STEP_LABELS[s] for s in result.steps_done) or "无"
         errors.print(

@@ -106,6 +106,9 @@ def test_run_on_real_rosters_then_again(tmp_path, kjd_command, subprocess_env):
     assert again["files"]["imported"] == []
     assert again["demands_matched"] == 0
     assert database_state(db_path) == before
+    assert again["outputs_unchanged"] is True
+    assert again["outputs"] == summary["outputs"]
+    assert len(list(out.glob("*.xlsx"))) == 3
 
 
 def test_two_runs_at_once_one_waits_out(tmp_path, kjd_command, subprocess_env):
@@ -252,6 +255,8 @@ def test_cron_corrupt_workbook_exit_1_keeps_good_files(
     assert summary["status"] == "error"
     failed = [e["path"].split("/")[-1] for e in summary["files"]["failed"]]
     assert failed == ["损坏的名单.xlsx"]
+    assert summary["error"] == "1 个文件导入失败：损坏的名单.xlsx"
+    assert summary["exit_code"] == 1
     assert len(summary["files"]["imported"]) == 5
     db = sqlite3.connect(db_path)
     assert db.execute("SELECT count(*) FROM demands").fetchone()[0] == 25
@@ -264,3 +269,43 @@ def test_run_missing_folder_is_usage_error(tmp_path, kjd_command, subprocess_env
     )
     assert completed.returncode == 2
     assert completed.stdout == ""
+
+
+def test_run_writes_again_after_a_decision(
+    cron_rosters, tmp_path, kjd_command, subprocess_env
+):
+    db_path = tmp_path / "k.db"
+    out = tmp_path / "out"
+    args = ["run", cron_rosters, "--db", db_path, "-o", out, "--json"]
+    first = json.loads(run_kjd(kjd_command, subprocess_env, *args).stdout)
+    db = sqlite3.connect(db_path)
+    db.execute(
+        "UPDATE matches SET status = 'accepted', updated_at = '2099-01-01T00:00:00' "
+        "WHERE id = (SELECT min(id) FROM matches)"
+    )
+    db.commit()
+    db.close()
+    second = json.loads(run_kjd(kjd_command, subprocess_env, *args).stdout)
+    assert first["outputs_unchanged"] is False
+    assert second["outputs_unchanged"] is False
+    assert second["outputs"]["docket"] != first["outputs"]["docket"]
+    assert len(list(out.glob("*.xlsx"))) == 6
+
+
+def test_run_quiet_prints_nothing_on_success(
+    cron_rosters, tmp_path, kjd_command, subprocess_env
+):
+    completed = run_kjd(
+        kjd_command,
+        subprocess_env,
+        "run",
+        cron_rosters,
+        "-q",
+        "--db",
+        tmp_path / "k.db",
+        "-o",
+        tmp_path / "out",
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == ""
+    assert completed.stderr == ""
