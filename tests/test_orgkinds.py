@@ -156,3 +156,24 @@ def test_roster_kind_wins_over_the_inferred_one(tmp_path):
         ("吉林化纤集团", "企业研发机构"),
         ("长春新光研究院有限公司", "企业研发机构"),
     ]
+
+
+def test_blank_kind_cell_reads_kind_from_name(db, tmp_path):
+    path = tmp_path / "院所.csv"
+    path.write_text(
+        "单位名称,类型,所在城市\n"
+        "吉林德茂大学,,长春\n"
+        "长春恒昌光电研究所,,长春\n"
+        "吉林瑞丰光学研究院,企业研发机构,吉林\n",
+        encoding="utf-8",
+    )
+    import_paths(db, [path])
+    found = db.execute(
+        "SELECT name, kind FROM institutes WHERE name IN "
+        "('吉林德茂大学', '长春恒昌光电研究所', '吉林瑞丰光学研究院') ORDER BY name"
+    ).fetchall()
+    assert found == [
+        ("吉林德茂大学", "高等院校"),
+        ("吉林瑞丰光学研究院", "企业研发机构"),
+        ("长春恒昌光电研究所", "科研院所"),
+    ]

@@ -245,6 +245,9 @@ class SheetLoader:
         self._register_short_names(found[0], record)
         if found[1] == row["row_hash"]:
             return "unchanged"
+        if row.get("kind") is None:
+            # A kind the name does not tell keeps the one already known.
+            row.pop("kind", None)
         self._update(found[0], row)
         return "updated"
 

@@ -23,6 +23,7 @@ from kjd.importers.values import (
 )
 from kjd.importers.workbook import RawSheet
 from kjd.importers.xlsx_meta import column_letter
+from kjd.match.orgkinds import institute_kind
 from kjd.normalize import clean_name, is_clean_text, match_key
 
 _FOOTER = re.compile(
@@ -335,6 +336,8 @@ def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:
     elif kind == "experts":
         if values.get("is_academician") is None:
             values["is_academician"] = int("院士" in (values.get("title") or ""))
+    elif kind == "institutes":
+        values["kind"] = values.get("kind") or institute_kind(values.get("name"))
 
 
 def _enterprise_from_text(values: dict, warnings: list, row_number: int) -> None:
