@@ -1,5 +1,6 @@
 """`kjd export`: write stored results to CSV, JSON or xlsx files."""
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -30,9 +31,13 @@ _STATUS_CHOICES = {
 def matches_command(
     settings: Settings,
     output: Annotated[
-        Path,
-        typer.Option("--output", "-o", help="输出文件路径（.csv、.json 或 .xlsx）。"),
-    ],
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="输出文件路径（.csv、.json 或 .xlsx）；省略或写 - 时输出到标准输出。",
+        ),
+    ] = None,
     format: Annotated[
         str | None,
         typer.Option("--format", help="csv、json 或 xlsx（默认按文件扩展名）。"),
@@ -51,12 +56,19 @@ def matches_command(
     CSV 为带 BOM 的 UTF-8；以 = + - @ 开头的单元格前加单引号，Excel 中按文字显示。
 
     示例：kjd export matches --format xlsx -o 匹配结果.xlsx
+    kjd export matches --format csv > 匹配结果.csv
     """
     if status not in _STATUS_CHOICES:
         raise UsageError(
             f"--status 应为 {'、'.join(_STATUS_CHOICES)} 之一，收到“{status}”。"
         )
     db = open_db(settings.db_path)
+    if output is None or str(output) == "-":
+        text, rows = exports.render_matches(
+            db, format=format or "csv", statuses=_STATUS_CHOICES[status]
+        )
+        sys.stdout.write(text)
+        return
     result = exports.export_matches(
         db, output, format=format, statuses=_STATUS_CHOICES[status], overwrite=force
     )

@@ -9,6 +9,7 @@ always text, never a formula.
 """
 
 import csv
+import io
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -112,20 +113,46 @@ def csv_safe(value) -> str:
     return "'" + text if starts_like_formula(text) else text
 
 
+def render_matches(
+    db: sqlite_utils.Database,
+    *,
+    format: str = "csv",
+    statuses: tuple[str, ...] = ("proposed", "accepted"),
+) -> tuple[str, int]:
+    """Return the matches as CSV or JSON text (for stdout) and their count.
+
+    Raises:
+        UsageError: a format other than csv or json.
+    """
+    if format not in ("csv", "json"):
+        raise UsageError(
+            f"输出到标准输出时 --format 应为 csv 或 json，收到“{format}”。"
+        )
+    records = [_public(record) for record in match_records(db, statuses=statuses)]
+    render = _csv_text if format == "csv" else _json_text
+    return render(records), len(records)
+
+
+def _csv_text(records: list[dict]) -> str:
+    handle = io.StringIO()
+    writer = csv.writer(handle)
+    writer.writerow([column.header for column in COLUMNS])
+    for record in records:
+        values = _display(record)
+        writer.writerow([csv_safe(values[column.key]) for column in COLUMNS])
+    return handle.getvalue()
+
+
+def _json_text(records: list[dict]) -> str:
+    return json.dumps({"matches": records}, ensure_ascii=False, indent=2) + "\n"
+
+
 def _write_csv(path: Path, records: list[dict]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([column.header for column in COLUMNS])
-        for record in records:
-            values = _display(record)
-            writer.writerow([csv_safe(values[column.key]) for column in COLUMNS])
+    path.write_text(_csv_text(records), encoding="utf-8-sig", newline="")
 
 
 def _write_json(path: Path, records: list[dict]) -> None:
-    document = {"matches": records}
-    path.write_text(
-        json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    path.write_text(_json_text(records), encoding="utf-8")
 
 
 def _write_xlsx(path: Path, records: list[dict]) -> None:

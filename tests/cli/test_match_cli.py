@@ -3,6 +3,7 @@
 import csv
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -249,3 +250,23 @@ def test_match_review_import_of_dedupe_workbook_exits_1(invoke, matching_db, tmp
     assert db.execute(
         "SELECT count(*) FROM matches WHERE status != 'proposed'"
     ).fetchone() == (0,)
+
+
+def test_export_matches_csv_to_stdout(invoke, matching_db, tmp_path):
+    invoke("match", "--threshold", "0")
+    result = invoke("export", "matches", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("需求编号")
+    file_result = invoke("export", "matches", "-o", tmp_path / "m.csv")
+    assert file_result.exit_code == 0, file_result.stderr
+    written = (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+    assert written.splitlines() == lines
+
+
+def test_export_matches_dash_means_stdout(invoke, matching_db, tmp_path):
+    invoke("match", "--threshold", "0")
+    result = invoke("export", "matches", "-o", "-", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["matches"]
+    assert not Path("-").exists()
