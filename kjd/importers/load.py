@@ -2,9 +2,9 @@
 
 Everything for one file runs inside the caller's transaction. Rows are matched
 to the database by natural key (see kjd.importers.rosters), then by reference
-(see kjd.importers.refmatch): an unknown row is inserted, a known row whose
-`row_hash` differs is updated (`updated_at`), and a known row with the same hash
-is left untouched and counted as unchanged.
+(see kjd.importers.refmatch). An unknown row is inserted. A known row whose
+`row_hash` differs is updated (`updated_at`), and a known row with the same
+hash is left untouched and counted as unchanged.
 """
 
 import hashlib
@@ -107,11 +107,12 @@ class SheetLoader:
         if known is not None and known[1] == row["row_hash"]:
             return "unchanged"
         if known is None:
-            # A corrected title or owner keeps the reference: update that record.
+            # A corrected title or owner keeps the reference, so update that record.
             corrected = self.by_ref.find(record)
             if corrected is not None:
                 row["natural_key"] = record.natural_key
                 known = (corrected, None)
+
         self._link(row, record)
         if known is None:
             # Ids are given here so that the rows can be inserted in batches:
@@ -246,7 +247,7 @@ class SheetLoader:
         if found[1] == row["row_hash"]:
             return "unchanged"
         if row.get("kind") is None:
-            # A kind the name does not tell keeps the one already known.
+            # When the name does not tell the kind, the stored kind is kept.
             row.pop("kind", None)
         self._update(found[0], row)
         return "updated"

@@ -96,4 +96,6 @@ def _same_title(row: KeyParts, known: KeyParts) -> bool:
 
 def _same_owner(row: KeyParts, known: KeyParts) -> bool:
     # Two rows that name no owner have the same (unknown) owner.
+    # NOTE: so two offices' rows with one reference, no owner and different
+    # titles are taken as one record, and the later roster updates the earlier.
     return row.owner == known.owner
