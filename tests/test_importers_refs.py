@@ -117,3 +117,48 @@ def test_repeated_ref_in_file_warns(db, tmp_path):
         "demands:d002|甲公司|需求乙",
         "demands:d001|甲公司|需求甲#2",
     ]
+
+
+def write_sheets(path, sheets):
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append(["需求编号", "需求单位", "需求名称", "需求描述"])
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_sheets_numbered_from_one_stay_apart(db, tmp_path):
+    path = write_sheets(
+        tmp_path / "各市需求.xlsx",
+        {
+            "长春": [["D001", None, "需求甲", "描述甲"]],
+            "吉林": [["D001", None, "需求乙", "描述乙"]],
+        },
+    )
+    report = import_paths(db, [path])
+    assert [figures(sheet) for sheet in report.sheets] == [(1, 0, 0, 0)] * 2
+    found = db.execute("SELECT source_sheet, title FROM demands ORDER BY id")
+    assert found.fetchall() == [("长春", "需求甲"), ("吉林", "需求乙")]
+    assert warnings_of(db, "ref-collision") == []
+
+
+def test_no_owner_other_sheet_name_adds_record(db, tmp_path):
+    first = write_sheets(tmp_path / "a.xlsx", {"长春": [["D001", None, "甲", "描述"]]})
+    second = write_sheets(tmp_path / "b.xlsx", {"延边": [["D001", None, "乙", "描述"]]})
+    import_paths(db, [first])
+    sheet = import_paths(db, [second]).sheets[0]
+    assert figures(sheet) == (1, 0, 0, 0)
+    assert [row[0] for row in warnings_of(db, "ref-collision")] == [2]
+
+
+def test_no_owner_same_sheet_name_updates_title(db, tmp_path):
+    first = write_sheets(tmp_path / "a.xlsx", {"长春": [["D001", None, "甲", "描述"]]})
+    second = write_sheets(tmp_path / "b.xlsx", {"长春": [["D001", None, "乙", "描述"]]})
+    import_paths(db, [first])
+    sheet = import_paths(db, [second]).sheets[0]
+    assert figures(sheet) == (0, 1, 0, 0)
+    assert db.execute("SELECT id, title FROM demands").fetchall() == [(1, "乙")]

@@ -39,7 +39,13 @@ def now_text() -> str:
 class SheetLoader:
     """Load the records of one parsed sheet and count what happened to each."""
 
-    def __init__(self, db: sqlite_utils.Database, parsed: ParsedSheet, source: dict):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        parsed: ParsedSheet,
+        source: dict,
+        written: set[int] | None = None,
+    ):
         self.db = db
         self.parsed = parsed
         self.source = source
@@ -53,13 +59,17 @@ class SheetLoader:
         self.insert_sql: dict[tuple, str] = {}
         self.pending: list[tuple[dict, Record]] = []
         self.next_id = 0
+        # Ids of the records this file wrote so far, which no later row claims.
+        self.written = set() if written is None else written
 
     def load(self, result: SheetResult, on_record=None) -> None:
         existing = self._existing_keys()
         self.by_ref = None
         if self.table not in ("enterprises", "institutes"):
-            claimed = {row_id for row_id, _ in existing.values()}
-            self.by_ref = RefMatcher(self.db, self.table, claimed)
+            self.written.update(row_id for row_id, _ in existing.values())
+            self.by_ref = RefMatcher(
+                self.db, self.table, self.written, self.source["source_sheet"]
+            )
         total = len(self.parsed.records)
         self.next_id = self._max_id() + 1
         for done, record in enumerate(self.parsed.records, start=1):

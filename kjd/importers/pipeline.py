@@ -302,6 +302,9 @@ def _warning_line(warning) -> str:
 def _write_file(db, path, digest, parsed, options, on_progress) -> None:
     total = sum(len(sheet.records) for sheet, _ in parsed)
     done_before = 0
+    # Records written by one sheet are never the corrected version of a row of
+    # another sheet of the same file.
+    written: dict[str, set[int]] = {}
     with _file_transaction(db):
         for sheet, result in parsed:
             import_id = _insert_import(db, path, digest, sheet)
@@ -309,7 +312,9 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
                 "source_file": path.name,
                 "source_sheet": sheet.name,
             }
-            loader = SheetLoader(db, sheet, source)
+            loader = SheetLoader(
+                db, sheet, source, written.setdefault(sheet.kind, set())
+            )
 
             def progress(done, offset=done_before):
                 if on_progress is not None:

@@ -5,7 +5,8 @@ the office corrected the title, or the owner's name, or filled in a blank
 owner. Such a row keeps its reference, so a record of the same kind with the
 same reference and the same title or the same owner is the same record. When
 both the title and the owner differ, the reference is another office's
-numbering that happens to collide, and the row is a new record.
+numbering that happens to collide, and the row is a new record. Rows that name
+no owner also need a sheet of the same name.
 """
 
 from dataclasses import dataclass
@@ -15,14 +16,15 @@ from kjd.importers.values import RowWarning
 
 @dataclass(frozen=True)
 class KeyParts:
-    """The reference, owner and title comparison keys inside a natural key."""
+    """The reference, owner and title keys inside a natural key, and its sheet."""
 
     ref: str
     owner: str
     title: str
+    sheet: str | None = None
 
 
-def key_parts(natural_key: str) -> KeyParts | None:
+def key_parts(natural_key: str, sheet: str | None = None) -> KeyParts | None:
     """Split 'kind:ref|owner|title[#n]' into its parts; None without a ref."""
     body = natural_key.split(":", 1)[-1]
     parts = body.split("|")
@@ -32,34 +34,35 @@ def key_parts(natural_key: str) -> KeyParts | None:
     stem, mark, repeat = title.rpartition("#")
     if mark and repeat.isdigit():
         title = stem
-    return KeyParts(parts[0], parts[1], title)
+    return KeyParts(parts[0], parts[1], title, sheet)
 
 
 class RefMatcher:
     """The records of one table that have a reference, grouped by reference."""
 
-    def __init__(self, db, table: str, claimed: set[int]):
+    def __init__(self, db, table: str, claimed: set[int], sheet: str):
         self.db = db
         self.table = table
         self.claimed = claimed
+        self.sheet = sheet
         self.by_ref: dict[str, list[tuple[int, KeyParts]]] | None = None
 
     def _load(self) -> dict[str, list[tuple[int, KeyParts]]]:
         # Read once, and only when a row's key is unknown.
         by_ref: dict[str, list[tuple[int, KeyParts]]] = {}
         rows = self.db.execute(
-            f"SELECT id, natural_key FROM [{self.table}] "
+            f"SELECT id, natural_key, source_sheet FROM [{self.table}] "
             "WHERE ref IS NOT NULL AND ref != '' ORDER BY id"
         )
-        for row_id, natural_key in rows:
-            parts = key_parts(natural_key)
+        for row_id, natural_key, sheet in rows:
+            parts = key_parts(natural_key, sheet)
             if parts is not None:
                 by_ref.setdefault(parts.ref, []).append((row_id, parts))
         return by_ref
 
     def find(self, record) -> int | None:
         """Return the id of the record this row corrects, warning on a collision."""
-        parts = key_parts(record.natural_key)
+        parts = key_parts(record.natural_key, self.sheet)
         if parts is None:
             return None
         if self.by_ref is None:
@@ -95,7 +98,10 @@ def _same_title(row: KeyParts, known: KeyParts) -> bool:
 
 
 def _same_owner(row: KeyParts, known: KeyParts) -> bool:
-    # Two rows that name no owner have the same (unknown) owner.
-    # NOTE: so two offices' rows with one reference, no owner and different
-    # titles are taken as one record, and the later roster updates the earlier.
-    return row.owner == known.owner
+    if row.owner:
+        return row.owner == known.owner
+    # Rows that name no owner are the same only on a sheet of the same name,
+    # because each office's roster and each sheet of a workbook may number its
+    # rows from 1. NOTE: a corrected roster whose sheet was renamed therefore
+    # adds a record (with the collision warning) when no owner is named.
+    return not known.owner and row.sheet == known.sheet
