@@ -1,6 +1,5 @@
 """Import roster files: read, find headers, parse, load, one transaction per file."""
 
-import gc
 import hashlib
 import json
 import logging
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kjd.collector import collector_paused
 from kjd.db import transaction
 from kjd.errors import AmbiguousKind, FileRejected, UsageError
 from kjd.importers.headers import find_header, map_header
@@ -108,7 +108,7 @@ def import_paths(
     # read every file, then write them rosters first (see LOAD_ORDER)
     # NOTE: the parsed rows of all files are held in memory until written.
     collected: list[RejectedSheet] = []
-    with _collector_paused():
+    with collector_paused():
         files = [_read_file(db, path, options) for path in expand_paths(paths)]
         for read in sorted(files, key=lambda item: item.rank):
             rejected = _import_read_file(db, read, options, on_progress)
@@ -126,19 +126,6 @@ def import_paths(
             if result.rejected:
                 result.rejects_path = str(written)
     return report
-
-
-@contextmanager
-def _collector_paused():
-    # An import allocates millions of small objects and makes no reference
-    # cycles worth collecting; the collector's passes cost about 5% of its time.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def expand_paths(paths) -> list[Path]:
