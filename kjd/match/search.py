@@ -70,7 +70,7 @@ class SearchHit:
 
 @dataclass
 class SearchResult:
-    """Hits in kind order, then id order."""
+    """Hits in kind order; within a kind, hits in the name or title first, then id."""
 
     terms: list[str]
     hits: list[SearchHit] = field(default_factory=list)
@@ -120,7 +120,12 @@ def search(
         )
     result = SearchResult(terms=words)
     for kind in _WITHIN[within]:
-        for hit in _search_kind(db, kind, words):
+        name_column = SEARCHED_COLUMNS[kind][1]
+        hits = sorted(
+            _search_kind(db, kind, words),
+            key=lambda hit: (name_column not in hit.matched_columns, hit.id),
+        )
+        for hit in hits:
             result.total += 1
             if limit is None or len(result.hits) < limit:
                 result.hits.append(hit)
