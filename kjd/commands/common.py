@@ -9,6 +9,7 @@ import functools
 import inspect
 import json
 import logging
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -272,9 +273,40 @@ def database_error(path: Path, exc: sqlite3.Error) -> KjdError:
     return DatabaseError(f"数据库 {path} 操作失败：{exc}", path=str(path))
 
 
+# Click's common usage messages, as staff read them. Anything not listed keeps
+# click's English wording after the Chinese prefix.
+_CLICK_PHRASES = (
+    (re.compile(r"^Missing option '(.+?)'.*$"), r"缺少必需的选项 \1。"),
+    (re.compile(r"^Missing argument '(.+?)'.*$"), r"缺少必需的参数 \1。"),
+    (re.compile(r"^No such option: (\S+).*$"), r"没有选项 \1。"),
+    (re.compile(r"^No such command '(.+?)'.*$"), r"没有命令 \1。"),
+    (
+        re.compile(
+            r"^Invalid value for '(.+?)': (?:File|Directory|Path|dir|file|path) "
+            r"'(.+?)' does not exist\.$"
+        ),
+        r"\1 指定的 \2 不存在。",
+    ),
+    (
+        re.compile(r"^Invalid value for '(.+?)': .*greater than or equal to (\S+)$"),
+        r"\1 应不小于 \2。",
+    ),
+    (re.compile(r"^Invalid value for '(.+?)': (.+)$"), r"\1 的值无效：\2"),
+    (re.compile(r"^Option '(.+?)' requires an argument\.$"), r"选项 \1 需要一个值。"),
+)
+
+
+def translate_usage_message(message: str) -> str:
+    """Return click's usage message in Chinese where the wording is known."""
+    for pattern, replacement in _CLICK_PHRASES:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
 def report_usage_error(exc, json_output: bool) -> None:
     """Print a click usage error in Chinese on stderr, and as JSON with --json."""
-    message = exc.format_message()
+    message = translate_usage_message(exc.format_message())
     console = stderr_console()
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
