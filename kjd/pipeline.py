@@ -1,7 +1,7 @@
 """The weekly job in one call: import a folder of rosters, match, write workbooks.
 
 `run_pipeline` is what `kjd run` calls. Each step commits on its own: a failed
-step leaves what earlier steps committed in place, and the result says which
+step leaves what earlier steps committed in place, and the result names which
 step failed and what was kept.
 """
 
@@ -34,7 +34,7 @@ _NOT_IMPORTED = {"not-roster", "hidden-sheet"}
 
 @dataclass
 class RunOptions:
-    """What one `kjd run` covers."""
+    """Folders, filters and date of one `kjd run`."""
 
     roster_dir: Path
     output_dir: Path = DEFAULT_OUTPUT_DIR

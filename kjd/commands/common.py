@@ -1,4 +1,4 @@
-"""What every command shares: global options, the two consoles, errors, output.
+"""Shared command-line pieces: global options, the two consoles, errors, output.
 
 `@command_options` adds --db, --json, -q, -v and --debug to a command, so the
 global options work both before the sub-command (`kjd --db x.db db info`) and
@@ -166,7 +166,7 @@ def configure_logging(current: Settings) -> None:
 def command_options(func):
     """Add the global options to a command and map errors to exit codes.
 
-    KjdError → its message on stderr and its exit code (1 unless the error says
+    KjdError → its message on stderr and its exit code (1 unless the error sets
     otherwise); Ctrl-C → 130; any other exception → one line asking for --debug,
     exit 1, or the traceback with --debug. A function with a `ctx` parameter gets
     the typer Context (a group callback reads `ctx.invoked_subcommand`).
@@ -195,10 +195,10 @@ def command_options(func):
         ctx = kwargs.pop("_kjd_ctx")
         options = {name: kwargs.pop(name, _DEFAULTS[name]) for name in _COMMON}
         current = apply_options(ctx, **options)
-        wanted = inspect.signature(func).parameters
-        if "settings" in wanted:
+        accepted = inspect.signature(func).parameters
+        if "settings" in accepted:
             kwargs["settings"] = current
-        if "ctx" in wanted:
+        if "ctx" in accepted:
             kwargs["ctx"] = ctx
         return run_guarded(current, func, *args, **kwargs)
 

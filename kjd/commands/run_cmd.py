@@ -124,10 +124,10 @@ def _print_failures(result) -> None:
         where = "" if name in message else f"{entry['path']}："
         errors.print(f"[red]失败：[/]{escape(where + message)}", soft_wrap=True)
     if result.failed_step:
-        kept = "、".join(STEP_LABELS[s] for s in result.steps_done) or "无"
+        saved_steps = "、".join(STEP_LABELS[s] for s in result.steps_done) or "无"
         errors.print(
             f"[red]步骤“{STEP_LABELS[result.failed_step]}”失败：[/]"
-            f"{escape(result.error or '')}。已完成并保存的步骤：{kept}。"
+            f"{escape(result.error or '')}。已完成并保存的步骤：{saved_steps}。"
         )
 
 

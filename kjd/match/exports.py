@@ -19,7 +19,7 @@ import sqlite_utils
 
 from kjd.errors import OutputExists, OutputNotWritable, UsageError
 from kjd.match.views import STATUS_LABELS, match_records
-from kjd.reports.cells import starts_like_formula
+from kjd.reports.cells import csv_safe
 from kjd.reports.workbook import Column, write_table_workbook
 
 logger = logging.getLogger(__name__)
@@ -105,12 +105,8 @@ def _display(record: dict) -> dict:
     return values
 
 
-def csv_safe(value) -> str:
-    """Return a CSV cell that Excel shows as text: '=1+1' → \"'=1+1\"."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if starts_like_formula(text) else text
+def _csv_cell(value) -> str:
+    return "" if value is None else csv_safe(str(value))
 
 
 def render_matches(
@@ -139,7 +135,7 @@ def _csv_text(records: list[dict]) -> str:
     writer.writerow([column.header for column in COLUMNS])
     for record in records:
         values = _display(record)
-        writer.writerow([csv_safe(values[column.key]) for column in COLUMNS])
+        writer.writerow([_csv_cell(values[column.key]) for column in COLUMNS])
     return handle.getvalue()
 
 

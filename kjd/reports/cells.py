@@ -81,6 +81,14 @@ def starts_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
+def csv_safe(text: str) -> str:
+    """Return `text` with a leading apostrophe when a spreadsheet would run it.
+
+    '=1+1' becomes "'=1+1", so Excel and WPS show a CSV cell as text.
+    """
+    return "'" + text if starts_like_formula(text) else text
+
+
 def display_width(text: str) -> int:
     """Estimate the width of one line of `text` in Excel column-width units.
 

@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from kjd.reports.cells import clean_text, starts_like_formula
+from kjd.reports.cells import clean_text, csv_safe
 from kjd.reports.workbook import Column, SheetSpec
 
 FORMATS = ("xlsx", "csv", "json", "md")
@@ -101,9 +101,7 @@ def to_markdown(title: str, sheets: Sequence[SheetSpec]) -> str:
 
 def _csv_cell(value) -> str:
     text = _plain_text(value)
-    if isinstance(value, str) and starts_like_formula(text):
-        return "'" + text
-    return text
+    return csv_safe(text) if isinstance(value, str) else text
 
 
 def _json_value(value):
