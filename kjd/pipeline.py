@@ -14,11 +14,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kjd.defaults import OUTPUT_DIR
 from kjd.errors import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, KjdError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_OUTPUT_DIR = Path("输出")
+DEFAULT_OUTPUT_DIR = OUTPUT_DIR
 OUTPUT_NAMES = {
     "docket": "对接清单",
     "review": "待审匹配",

@@ -9,11 +9,8 @@ from rich.table import Table
 
 from kjd.commands.common import command_options, emit_json, say, stdout_console
 from kjd.config import Settings
-from kjd.db import open_db, transaction
+from kjd.defaults import DEDUPE_THRESHOLD
 from kjd.errors import UsageError
-from kjd.match.dedupe import DEDUPE_THRESHOLD
-from kjd.match.dedupe_review import KIND_LABELS, apply_review, review_duplicates
-from kjd.match.merge import list_merges, undo_merge
 
 KIND_ARGUMENTS = {
     "institutes": "institute",
@@ -76,6 +73,8 @@ def dedupe_command(
 
     示例：kjd dedupe enterprises --export 查重.xlsx，填好后 kjd dedupe --apply 查重.xlsx
     """
+    from kjd.db import open_db
+
     modes = [bool(kind or export), apply is not None, undo is not None, merges]
     if sum(modes) != 1:
         raise UsageError(
@@ -94,6 +93,9 @@ def dedupe_command(
 
 
 def _find(settings, db, kind, threshold, export, force) -> None:
+    from kjd.db import transaction
+    from kjd.match.dedupe_review import KIND_LABELS, review_duplicates
+
     if kind is None or kind not in KIND_ARGUMENTS:
         raise UsageError(
             f"类型“{kind or ''}”无效，应为 institutes、enterprises 或 experts。",
@@ -133,6 +135,8 @@ def _find(settings, db, kind, threshold, export, force) -> None:
 
 
 def _apply(settings, db, path: Path) -> None:
+    from kjd.match.dedupe_review import apply_review
+
     result = apply_review(db, path).to_dict()
     if settings.json:
         emit_json({"status": "ok", **result})
@@ -156,6 +160,9 @@ def _apply(settings, db, path: Path) -> None:
 
 
 def _undo(settings, db, merge_id: int) -> None:
+    from kjd.db import transaction
+    from kjd.match.merge import undo_merge
+
     with transaction(db):
         result = undo_merge(db, merge_id)
     if settings.json:
@@ -167,6 +174,9 @@ def _undo(settings, db, merge_id: int) -> None:
 
 
 def _merges(settings, db) -> None:
+    from kjd.match.dedupe_review import KIND_LABELS
+    from kjd.match.merge import list_merges
+
     rows = list_merges(db)
     if settings.json:
         emit_json({"status": "ok", "merges": rows})

@@ -11,7 +11,6 @@ from kjd.commands.common import command_options, emit_json, stdout_console
 from kjd.config import Settings
 from kjd.db import open_db
 from kjd.errors import UsageError
-from kjd.match import exports
 
 app = typer.Typer(
     help="导出：把匹配结果写成 CSV、JSON 或 Excel 文件。", no_args_is_help=True
@@ -58,6 +57,8 @@ def matches_command(
     示例：kjd export matches --format xlsx -o 匹配结果.xlsx
     kjd export matches --format csv > 匹配结果.csv
     """
+    from kjd.match import exports
+
     if status not in _STATUS_CHOICES:
         raise UsageError(
             f"--status 应为 {'、'.join(_STATUS_CHOICES)} 之一，收到“{status}”。"

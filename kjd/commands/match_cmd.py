@@ -3,7 +3,7 @@
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -21,9 +21,11 @@ from kjd.commands.common import (
 )
 from kjd.config import Settings
 from kjd.db import open_db
+from kjd.defaults import MATCH_LIMIT, MATCH_THRESHOLD
 from kjd.errors import EXIT_REJECTED, UsageError
-from kjd.match import review, review_import, runs, search, views
-from kjd.match.score import PART_LABELS
+
+if TYPE_CHECKING:
+    from kjd.match import runs, views
 
 app = typer.Typer(
     help="匹配企业需求与科技成果、专家、院所；查看、审核、统计匹配结果。",
@@ -107,13 +109,13 @@ def match_command(
     ] = "projects,experts,institutes",
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="每条需求、每类对象最多保留几条。")
-    ] = runs.DEFAULT_LIMIT,
+    ] = MATCH_LIMIT,
     threshold: Annotated[
         float,
         typer.Option(
             "--threshold", min=0, max=100, help="匹配度（0–100）不低于此值才保留。"
         ),
-    ] = runs.DEFAULT_THRESHOLD,
+    ] = MATCH_THRESHOLD,
     only_changed: Annotated[
         bool,
         typer.Option(
@@ -140,6 +142,8 @@ def match_command(
 
     示例：kjd match --targets projects,experts --limit 10 --threshold 30
     """
+    from kjd.match import runs
+
     if ctx.invoked_subcommand is not None:
         return
     if dictionary is not None and not dictionary.is_file():
@@ -176,6 +180,8 @@ def match_command(
 
 
 def _render_preview(settings: Settings, counts: dict) -> None:
+    from kjd.match import views
+
     if settings.json:
         emit_json(counts)
         return
@@ -188,7 +194,9 @@ def _render_preview(settings: Settings, counts: dict) -> None:
     console.print(f"合计候选对 {counts['total_candidate_pairs']:,}（未打分、未写入）")
 
 
-def _render_run(settings: Settings, result: runs.MatchRunResult) -> None:
+def _render_run(settings: Settings, result: "runs.MatchRunResult") -> None:
+    from kjd.match import views
+
     if settings.json:
         emit_json(result.to_dict())
         return
@@ -233,6 +241,8 @@ def show_command(
 
     示例：kjd match show D001 --limit 5
     """
+    from kjd.match import views
+
     db = open_db(settings.db_path)
     result = views.demand_matches(
         db, demand_ref, limit=limit, include_rejected=rejected
@@ -252,7 +262,10 @@ def show_command(
     console.print(_matches_table(result.matches))
 
 
-def _matches_table(matches: list[views.MatchView]) -> Table:
+def _matches_table(matches: "list[views.MatchView]") -> Table:
+    from kjd.match import views
+    from kjd.match.score import PART_LABELS
+
     # One narrow column per score part and no inner borders keep the table
     # readable in an 80-column console window.
     names = [n for n in PART_LABELS if any(m.parts.get(n) for m in matches)]
@@ -287,12 +300,14 @@ def stats_command(
         typer.Option(
             "--threshold", min=0, max=100, help="统计没有达到此匹配度的需求。"
         ),
-    ] = runs.DEFAULT_THRESHOLD,
+    ] = MATCH_THRESHOLD,
 ) -> None:
     """显示匹配度分布，以及有多少需求没有达到阈值的匹配，帮助选择阈值。
 
     示例：kjd match stats --threshold 40
     """
+    from kjd.match import views
+
     db = open_db(settings.db_path)
     stats = views.match_stats(db, threshold=threshold)
     if settings.json:
@@ -341,6 +356,8 @@ def review_command(
 
     示例：kjd match review --export 待审.xlsx；kjd match review --import 待审.xlsx
     """
+    from kjd.match import review, review_import
+
     if (export_path is None) == (import_path is None):
         raise UsageError("请给出 --export 文件 或 --import 文件（二选一）。")
     db = open_db(settings.db_path)
@@ -386,6 +403,8 @@ def search_command(
 
     示例：kjd search 氢能 储运 --in projects
     """
+    from kjd.match import search
+
     db = open_db(settings.db_path)
     result = search.search(db, terms, within=within, limit=limit)
     if settings.json:

@@ -2,7 +2,7 @@
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,9 +16,9 @@ from kjd.commands.common import (
 from kjd.config import Settings
 from kjd.db import open_db
 from kjd.errors import UsageError
-from kjd.reports import docket, summary
-from kjd.reports.formats import to_json_document
-from kjd.reports.report import Report, format_for, render_text, write_report
+
+if TYPE_CHECKING:
+    from kjd.reports.report import Report
 
 app = typer.Typer(
     help="报表：生成可直接打印的对接清单和领导汇总表（Excel，或 CSV/JSON/Markdown）。",
@@ -101,6 +101,8 @@ def docket_command(
 
     示例：kjd report docket --event 1 -o 对接清单.xlsx
     """
+    from kjd.reports import docket
+
     db = open_db(settings.db_path)
     docket_filter = docket.DocketFilter(
         event_id=event,
@@ -147,6 +149,8 @@ def summary_command(
 
     示例：kjd report summary --year 2025 -o 汇总.xlsx
     """
+    from kjd.reports import summary
+
     db = open_db(settings.db_path)
     period = summary.make_period(date_from, date_to, year)
     report = summary.build_summary(db, period, threshold=threshold)
@@ -160,13 +164,15 @@ def register(root: typer.Typer) -> None:
 
 def _deliver(
     settings: Settings,
-    report: Report,
+    report: "Report",
     output: Path | None,
     output_format: str | None,
     sheet: str | None,
     force: bool,
     default_stem: str,
 ) -> None:
+    from kjd.reports.report import format_for, write_report
+
     chosen = format_for(output, output_format)
     if output is None and chosen != "xlsx":
         _print_text(settings, report, chosen, sheet)
@@ -189,7 +195,10 @@ def _deliver(
     )
 
 
-def _print_text(settings: Settings, report: Report, chosen: str, sheet) -> None:
+def _print_text(settings: Settings, report: "Report", chosen: str, sheet) -> None:
+    from kjd.reports.formats import to_json_document
+    from kjd.reports.report import render_text
+
     if chosen == "json":
         sheets = report.sheets if sheet is None else [report.sheet(sheet)]
         document = to_json_document(report.title, report.kind, sheets, report.info)

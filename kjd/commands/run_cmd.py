@@ -16,10 +16,9 @@ from kjd.commands.common import (
     stdout_console,
 )
 from kjd.config import Settings
+from kjd.defaults import OUTPUT_DIR
 from kjd.lock import run_lock
-from kjd.pipeline import DEFAULT_OUTPUT_DIR, RunOptions, run_pipeline
 from kjd.runlog import RunLog
-from kjd.status import collect_status
 
 STEP_LABELS = {
     "import": "导入名单",
@@ -46,7 +45,7 @@ def run_command(
     ],
     output_dir: Annotated[
         Path, typer.Option("--output", "-o", help="工作簿输出文件夹。")
-    ] = DEFAULT_OUTPUT_DIR,
+    ] = OUTPUT_DIR,
     event: Annotated[
         int | None, typer.Option("--event", help="只为这个活动编号生成对接清单。")
     ] = None,
@@ -70,6 +69,8 @@ def run_command(
 
     示例：kjd run 名单/2026年12月 -o 输出 --json
     """
+    from kjd.pipeline import RunOptions, run_pipeline
+
     run_log = RunLog(log)
     options = RunOptions(roster_dir, output_dir, event, field, region)
     with run_lock(settings.db_path, wait):
@@ -141,6 +142,8 @@ def status_command(settings: Settings) -> None:
 
     示例：kjd status
     """
+    from kjd.status import collect_status
+
     db = database.open_db(settings.db_path)
     status = collect_status(db)
     if settings.json:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
+from kjd.defaults import DEDUPE_THRESHOLD
 from kjd.match.entities import normalize_credit_code
 from kjd.match.merge import TABLES, reference_count
 from kjd.match.orgcompare import (
@@ -28,7 +29,6 @@ from kjd.match.rulelabels import rule_label
 
 logger = logging.getLogger(__name__)
 
-DEDUPE_THRESHOLD = 85.0
 """Default: pairs scoring at least this are proposed as duplicates."""
 
 KINDS = ("institute", "enterprise", "expert")

@@ -18,6 +18,7 @@ import numpy as np
 import sqlite_utils
 
 from kjd.db import transaction
+from kjd.defaults import MATCH_LIMIT, MATCH_THRESHOLD
 from kjd.errors import NotFound, UsageError
 from kjd.match import features as facts
 from kjd.match.corpus import Corpus
@@ -39,8 +40,8 @@ from kjd.match.text import default_analyzer, fold
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LIMIT = 10
-DEFAULT_THRESHOLD = 20.0
+DEFAULT_LIMIT = MATCH_LIMIT
+DEFAULT_THRESHOLD = MATCH_THRESHOLD
 # Bump when scoring changes, so that --only-changed rescores everything once.
 SCORING_VERSION = "2"
 
