@@ -70,7 +70,8 @@ _SPACE_RUN = re.compile(r" {2,}")
 # line breaks, tabs, U+3000, NBSP, U+200B, BOM) is not printable, so
 # `str.isprintable` finds it faster. The class is written as ranges, which
 # sre scans several times faster than a list of single characters.
-_FOLDED = re.compile("[" + "".join(_class_ranges(sorted(_WIDTH_TABLE))) + "]")
+FOLDED_CLASS = "".join(_class_ranges(sorted(_WIDTH_TABLE)))
+_FOLDED = re.compile(f"[{FOLDED_CLASS}]")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
 _SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 
@@ -283,7 +284,8 @@ def apply_zero_format(value: float, number_format: str | None) -> str | None:
 # Phones
 
 _PHONE_SPLIT = re.compile(r"[;；,，、/\n|]+|\s{2,}")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+"""A mainland mobile number of 11 digits."""
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 _CONTACT_PART = re.compile(
     r"^(?P<name>[^\d+（(:：]{1,12}?)?\s*[:：]?\s*(?P<number>[+\d（(][\d\s\-（）()+.Ee转]*)$"
@@ -338,7 +340,7 @@ def _parse_phone_part(part: str) -> Phone:
 
 
 def _normalise_number(raw: str, note: str | None) -> Phone:
-    if raw.isascii() and _MOBILE.match(raw):
+    if raw.isascii() and MOBILE.match(raw):
         return Phone(raw, None, note)
     text = raw.replace("（", "(").replace("）", ")")
     extension = ""
@@ -353,7 +355,7 @@ def _normalise_number(raw: str, note: str | None) -> Phone:
         text = text[:-1]
     text = re.sub(r"^(\+?86|0086)(?=1[3-9]\d{9}$)", "", text.replace("+86-", "+86"))
     digits = text.replace("-", "")
-    if _MOBILE.match(digits):
+    if MOBILE.match(digits):
         return Phone(digits, None, note)
     if _LANDLINE.match(text) or _LANDLINE.match(text + extension):
         if "-" not in text and len(digits) >= 11:

@@ -30,6 +30,9 @@ _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 # json.dumps(extra, ensure_ascii=False, sort_keys=True), without building an
 # encoder for each of 100,000 rows.
 _EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+# sha1 states that have read the column names of a row shape, for row_hash.
+_HASH_PREFIXES: dict[tuple, object] = {}
 
 
 def now_text() -> str:
@@ -59,6 +62,8 @@ class SheetLoader:
         self.insert_sql: dict[tuple, str] = {}
         self.pending: list[tuple[dict, Record]] = []
         self.next_id = 0
+        # How many leading items of the row `_row` built last are hashed.
+        self.hashed_names = 0
         # Ids of the records this file wrote so far, which no later row claims.
         self.written = set() if written is None else written
 
@@ -114,7 +119,7 @@ class SheetLoader:
             return self._load_institute(record)
         row = self._row(record)
         known = existing.get(record.natural_key)
-        if known is not None and known[1] == row["row_hash"]:
+        if known is not None and self._same_content(known[1], row):
             return "unchanged"
         if known is None:
             # A corrected title or owner keeps the reference, so update that record.
@@ -131,6 +136,9 @@ class SheetLoader:
             self.next_id += 1
             row["id"] = row_id
             row["natural_key"] = record.natural_key
+            # Given here rather than by the column default, which SQLite
+            # would compute for each of the rows.
+            row["created_at"] = row["updated_at"] = self.stamp
             self.by_ref.claimed.add(row_id)
             self.pending.append((row, record))
             existing[record.natural_key] = (row_id, row["row_hash"])
@@ -143,22 +151,35 @@ class SheetLoader:
     # rows and hashes
 
     def _row(self, record: Record) -> dict:
-        extra = dict(record.extra)
-        row = {}
-        for name, value in record.values.items():
-            if name in self.columns:
-                row[name] = value
-            elif name in _EXTRA_NAMES and value is not None:
-                # A demand's credit code is stored on the enterprise it links;
-                # only a row naming no enterprise keeps the code in `extra`.
-                if not record.values.get("enterprise_name"):
-                    extra[_EXTRA_NAMES[name]] = value
-        row["extra"] = _EXTRA_JSON.encode(extra)
-        row["row_hash"] = _hash(row)
-        row["ref"] = record.values.get("ref")
+        values = record.values
+        columns = self.columns
+        row = {name: value for name, value in values.items() if name in columns}
+        extra = record.extra
+        if len(row) < len(values):
+            extra = dict(extra)
+            for name, value in values.items():
+                if name in _EXTRA_NAMES and value is not None and name not in columns:
+                    # A demand's credit code is stored on the enterprise it
+                    # links; only a row naming no enterprise keeps it in `extra`.
+                    if not values.get("enterprise_name"):
+                        extra[_EXTRA_NAMES[name]] = value
+        row["extra"] = _EXTRA_JSON.encode(extra) if extra else "{}"
+        self.hashed_names = len(row)
+        row["row_hash"] = row_hash(row)
+        row["ref"] = values.get("ref")
         row.update(self.source)
         row["source_row"] = record.row_number
         return row
+
+    def _same_content(self, stored_hash: str | None, row: dict) -> bool:
+        """Compare a stored hash with the row that `_row` has just built."""
+        if stored_hash == row["row_hash"]:
+            return True
+        if stored_hash is None:
+            return False
+        # A row stored by kjd 0.1.0 carries the hash of the repr() of its items.
+        items = list(row.items())[: self.hashed_names]
+        return stored_hash == _repr_hash(items)
 
     def _insert(self, row: dict) -> int:
         sql = self._insert_sql(tuple(row))
@@ -254,7 +275,7 @@ class SheetLoader:
             return "inserted"
         self.claimed[found[0]] = key
         self._register_short_names(found[0], record)
-        if found[1] == row["row_hash"]:
+        if self._same_content(found[1], row):
             return "unchanged"
         if row.get("kind") is None:
             # When the name does not tell the kind, the stored kind is kept.
@@ -295,7 +316,7 @@ class SheetLoader:
         current = self.db.execute(
             "SELECT row_hash, extra FROM enterprises WHERE id = ?", [link.entity_id]
         ).fetchone()
-        if not link.created and current and current[0] == row["row_hash"]:
+        if not link.created and current and self._same_content(current[0], row):
             return "unchanged"
         if not link.created:
             # Another spelling of a known enterprise adds to it, never blanks it.
@@ -365,8 +386,25 @@ def _fill_new_enterprise(db, enterprise_id: int, values: dict) -> None:
         )
 
 
-def _hash(row: dict) -> str:
-    # repr() of str, int, float and None is stable across Python versions and
-    # much faster than json.dumps on 100,000 rows.
-    text = repr(sorted(row.items()))
+def row_hash(row: dict) -> str:
+    """Return the content hash of a row's stored values (names and values)."""
+    names = tuple(row)
+    prefix = _HASH_PREFIXES.get(names)
+    if prefix is None:
+        prefix = _HASH_PREFIXES[names] = _hash_prefix(names)
+    digest = prefix.copy()
+    values = _HASH_JSON.encode([row[name] for name in sorted(names)])
+    digest.update(values.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _hash_prefix(names: tuple):
+    digest = hashlib.sha1(b"kjd-row-2")
+    digest.update(_HASH_JSON.encode(sorted(names)).encode("utf-8"))
+    return digest
+
+
+def _repr_hash(items: list) -> str:
+    # The row hash of kjd 0.1.0: SHA-1 of the repr() of the sorted items.
+    text = repr(sorted(items))
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()

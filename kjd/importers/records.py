@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kjd.importers.columns import MEMO_TYPES, ValueMemo, block_of, clean_blocks
 from kjd.importers.headers import Header
 from kjd.importers.metadata import read_metadata
 from kjd.importers.rosters import ROSTERS, Roster
@@ -30,6 +31,7 @@ _FOOTER = re.compile(
     r"^(合计|总计|小计|以下空白|以下无|以下为空|此页以下空白|注[:：\d．.、]|注释[:：]|说明[:：]"
     r"|填表说明|填报说明|填写说明|填表人|审核人|制表人|单位负责人|负责人[:：]|备注[:：])"
 )
+_FOOTER_FIRST = frozenset("合总小以此注说填审制单负备")
 _END_MARKER = re.compile(r"^(以下空白|以下无|以下为空|此页以下空白)")
 # A legal company name that opens a paragraph ('郑州某某科技有限公司2014年首创…')
 # or follows 本公司/我公司/公司名称 names the enterprise behind a demand.
@@ -103,6 +105,7 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
         for column, name in header.fields.items()
         if name in ROSTERS[header.kind].required
     ]
+    _mark_clean_columns(plan, sheet.rows, header.first_data_row)
     blank_run = 0
     ended = False
     for index in range(header.first_data_row, len(sheet.rows)):
@@ -110,7 +113,7 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
         row_number = index + 1
 
         # rows that are not records
-        if all(value is None for value in row):
+        if row.count(None) == len(row):
             blank_run += 1
             continue
         parsed.skipped["blank"] += blank_run
@@ -130,7 +133,7 @@ def parse_sheet(sheet: RawSheet, header: Header) -> ParsedSheet:
             parsed.skipped["header-repeat"] += 1
             continue
 
-        _convert_row(parsed, header, plan, row, row_number)
+        _convert_row(parsed, header, plan, row, row_number, index)
     if plan.by_ref:
         _warn_required_column(parsed, header)
     _assign_natural_keys(parsed)
@@ -213,8 +216,10 @@ def _skip_hidden(parsed, row, row_number, header) -> None:
 
 
 def _footer_marker(row: list, required_columns: list[int]) -> str | None:
-    first = next((value for value in row if value is not None), None)
-    if not isinstance(first, str):
+    for first in row:
+        if first is not None:
+            break
+    if not isinstance(first, str) or _cannot_open_footer(first):
         return None
     key = match_key(first)
     if not _FOOTER.match(key):
@@ -226,23 +231,67 @@ def _footer_marker(row: list, required_columns: list[int]) -> str | None:
     return key
 
 
+def _cannot_open_footer(text: str) -> bool:
+    # A cell that opens with a CJK ideograph no footer word starts with is
+    # decided without its match_key: NFKC leaves those ideographs alone.
+    head = text[:1]
+    return "\u4e00" <= head <= "\u9fff" and head not in _FOOTER_FIRST
+
+
 @dataclass
 class _ColumnPlan:
     """The converters and extra columns of a sheet, worked out once per sheet."""
 
     roster: Roster
-    typed: list[tuple]
+    typed: list["_TypedColumn"]
     extra: list[tuple[int, str, str]]
     by_ref: bool
     # The sheet's own titles of the columns a rejected row lacks.
     required_titles: str
+    # The first data row, where the blocks of `_TypedColumn.clean_blocks` start.
+    first_row: int = 0
+
+
+class _TypedColumn:
+    """One mapped column: its field, converter, and the shortcuts for its cells."""
+
+    def __init__(self, column: int, name: str, value_type: str, label, unit):
+        self.column = column
+        self.name = name
+        self.label = label
+        self.unit = unit
+        self.convert = converter(value_type)
+        self.spaces_allowed = PLAIN_TEXT_TYPES.get(value_type)
+        self.memo = None
+        if value_type in MEMO_TYPES or value_type.startswith("vocab:"):
+            self.memo = ValueMemo(name, self.convert, label, unit)
+        self.clean_blocks = _NO_BLOCK_CLEAN
+
+
+class _NoBlockClean:
+    """Until a column is checked, none of its blocks counts as clean."""
+
+    def __getitem__(self, block: int) -> bool:
+        return False
+
+
+_NO_BLOCK_CLEAN = _NoBlockClean()
+
+
+def _mark_clean_columns(plan: _ColumnPlan, rows: list, first_row: int) -> None:
+    plan.first_row = first_row
+    for typed in plan.typed:
+        if typed.spaces_allowed is not None:
+            typed.clean_blocks = clean_blocks(
+                rows, typed.column, first_row, typed.spaces_allowed
+            )
 
 
 def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
     roster = ROSTERS[header.kind]
     typed = [
-        (column, name, converter(roster.fields[name]), header.labels[column],
-         header.units.get(column), PLAIN_TEXT_TYPES.get(roster.fields[name]))
+        _TypedColumn(column, name, roster.fields[name], header.labels[column],
+                     header.units.get(column))
         for column, name in header.fields.items()
     ]  # fmt: skip
     extra = [
@@ -259,29 +308,34 @@ def _column_plan(header: Header, hidden_columns: set[int]) -> _ColumnPlan:
     return _ColumnPlan(roster, typed, extra, header.identified_by_ref, titles)
 
 
-def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number) -> None:
+def _convert_row(parsed, header, plan: _ColumnPlan, row, row_number, index) -> None:
     roster = plan.roster
     values: dict = {}
     warnings: list[RowWarning] = []
     cell = Cell(row_number, "", values, warnings)
     width = len(row)
+    block = block_of(index, plan.first_row)
 
     # typed fields; clean text is stored without a converter call
-    for column, name, convert_value, label, unit, spaces_allowed in plan.typed:
-        raw = row[column] if column < width else None
+    for typed in plan.typed:
+        raw = row[typed.column] if typed.column < width else None
+        spaces_allowed = typed.spaces_allowed
         if spaces_allowed is not None:
             if raw is None:
-                values[name] = None
+                values[typed.name] = None
                 continue
-            if (
-                type(raw) is str
-                and is_clean_text(raw)
-                and (spaces_allowed or " " not in raw)
+            if type(raw) is str and (
+                typed.clean_blocks[block]
+                or (is_clean_text(raw) and (spaces_allowed or " " not in raw))
             ):
-                values[name] = raw or None
+                values[typed.name] = raw or None
                 continue
-        cell.label, cell.unit = label, unit
-        convert_value(name, raw, cell)
+        cell.label, cell.unit = typed.label, typed.unit
+        memo = typed.memo
+        if memo is not None and memo.active:
+            memo.apply(raw, cell)
+        else:
+            typed.convert(typed.name, raw, cell)
 
     # columns kjd does not know, kept as they were typed
     extra = values.pop("_extra", {})
@@ -366,11 +420,14 @@ def _enterprise_from_text(values: dict, warnings: list, row_number: int) -> None
 def _assign_natural_keys(parsed: ParsedSheet) -> None:
     roster = ROSTERS[parsed.kind]
     seen: Counter = Counter()
+    # Owners and titles repeat down a roster; each distinct one is keyed once.
+    keys: dict[str, str] = {}
     for record in parsed.records:
-        values = dict(record.values)
+        values = record.values
         if parsed.kind == "demands" and not values.get("title"):
+            values = dict(values)
             values["title"] = (values.get("description") or "")[:60]
-        base = f"{parsed.kind}:{roster.natural_key(values)}"
+        base = f"{parsed.kind}:{roster.natural_key(values, keys)}"
         seen[base] += 1
         record.natural_key = base if seen[base] == 1 else f"{base}#{seen[base]}"
 

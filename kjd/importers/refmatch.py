@@ -62,11 +62,13 @@ class RefMatcher:
 
     def find(self, record) -> int | None:
         """Return the id of the record this row corrects, warning on a collision."""
+        if self.by_ref is None:
+            self.by_ref = self._load()
+        if not self.by_ref:
+            return None
         parts = key_parts(record.natural_key, self.sheet)
         if parts is None:
             return None
-        if self.by_ref is None:
-            self.by_ref = self._load()
         candidates = [
             (row_id, known)
             for row_id, known in self.by_ref.get(parts.ref, [])

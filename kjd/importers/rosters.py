@@ -75,9 +75,23 @@ class Roster:
             return True
         return self.identified_by_ref and "ref" in mapped
 
-    def natural_key(self, values: dict) -> str:
-        """Return the key of a row, before the in-sheet repeat suffix."""
-        parts = [match_key(values.get(name)) for name in self.key_fields]
+    def natural_key(self, values: dict, keys: dict | None = None) -> str:
+        """Return the key of a row, before the in-sheet repeat suffix.
+
+        `keys` caches the match key of each value across the rows of a sheet.
+        """
+        if keys is None:
+            keys = {}
+        parts = []
+        for name in self.key_fields:
+            value = values.get(name)
+            if value is None:
+                parts.append("")
+                continue
+            key = keys.get(value)
+            if key is None:
+                key = keys[value] = match_key(value)
+            parts.append(key)
         return "|".join(parts)
 
 

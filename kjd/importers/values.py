@@ -8,9 +8,11 @@ budget and budget_raw, phone and contact) and appends warnings.
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from kjd.importers.reference import find_region, map_vocabulary
 from kjd.normalize import (
+    MOBILE,
     clean_name,
     clean_prose,
     credit_code_is_valid,
@@ -132,6 +134,12 @@ def _list(field_name, raw, cell):
 
 
 def _phone(field_name, raw, cell):
+    if type(raw) in (float, int) and 1e10 <= raw < 2e10 and raw == int(raw):
+        # A mobile number typed as a number, the common case.
+        text = str(int(raw))
+        if MOBILE.match(text):
+            cell.values[field_name] = text
+            return
     phones = parse_phones(raw)
     if not phones:
         cell.values[field_name] = None
@@ -247,8 +255,7 @@ def _fill_place(raw, cell: Cell, own: str | None) -> None:
     # A 市（州） or 县（市、区） column sets its own part. The other part, and
     # both parts for a column naming the whole place (所在地区), are filled
     # only where no other column has set them.
-    text = clean_name(cell_text(raw))
-    region = find_region(text)
+    region, kept = _place(raw)
     values = cell.values
     values.setdefault("city", None)
     values.setdefault("county", None)
@@ -259,20 +266,30 @@ def _fill_place(raw, cell: Cell, own: str | None) -> None:
                 values[part] = found or values[part]
             else:
                 values[part] = values[part] or found
-    _keep_place_text(text, region, cell)
+    if kept is not None:
+        values.setdefault("_extra", {})[cell.label] = kept
 
 
-def _keep_place_text(text: str | None, region, cell: Cell) -> None:
+@lru_cache(maxsize=4096, typed=True)
+def _place(raw):
+    # Returns the region and the text to keep in `extra`. A region column
+    # repeats a few hundred places down a whole roster.
+    text = clean_name(cell_text(raw))
+    region = find_region(text)
+    return region, _place_text_kept(text, region)
+
+
+def _place_text_kept(text: str | None, region) -> str | None:
     # The text goes to `extra` unless the stored 市州 and 县区 spell it out
     # ('长春市绿园区'). An old name ('九台市', now 长春市九台区), a short name
     # or an unknown place is kept as typed.
     if not text:
-        return
+        return None
     if region is not None:
         city, county = region.city or "", region.county or ""
         if text in {city, county, city + county} - {""}:
-            return
-    cell.values.setdefault("_extra", {})[cell.label] = text
+            return None
+    return text
 
 
 def _vocab(field_name, vocabulary, raw, cell):

@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,24 +111,39 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawWorkbook:
             book = python_calamine.CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises its own error types
             raise _corrupt(path) from exc
-        sheets = []
-        for index, name in enumerate(book.sheet_names):
-            if sheet is not None and name != sheet:
-                continue
-            info = layout.sheets.get(name)
-            raw = _calamine_sheet(path, book, index, name)
-            if info is not None:
-                raw.state = info.state
-                try:
-                    details = xlsx_meta.read_sheet_details(archive, info, layout)
-                except xlsx_meta.LayoutError as exc:
-                    raise _corrupt(path) from exc
-                raw.hidden_rows = details.hidden_rows
-                raw.hidden_columns = details.hidden_columns
-                _apply_number_formats(raw, details.zero_formats)
-            _fill_merged(raw)
-            sheets.append(raw)
+        wanted = [
+            (index, name)
+            for index, name in enumerate(book.sheet_names)
+            if sheet is None or name == sheet
+        ]
+        # calamine parses without the interpreter lock, so the sheets are
+        # parsed in a thread while this one scans their XML for the layout.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parsed = pool.map(lambda item: _calamine_sheet(path, book, *item), wanted)
+            details = [
+                _sheet_details(path, archive, layout, name) for _, name in wanted
+            ]
+            sheets = []
+            for raw, (state, found) in zip(parsed, details, strict=True):
+                raw.state = state
+                if found is not None:
+                    raw.hidden_rows = found.hidden_rows
+                    raw.hidden_columns = found.hidden_columns
+                    _apply_number_formats(raw, found.zero_formats)
+                _fill_merged(raw)
+                sheets.append(raw)
     return RawWorkbook(path, "xlsx", sheets, active_index=layout.active_index)
+
+
+def _sheet_details(path: Path, archive, layout, name: str):
+    # Returns the sheet's state and its scanned details (None if not listed).
+    info = layout.sheets.get(name)
+    if info is None:
+        return "visible", None
+    try:
+        return info.state, xlsx_meta.read_sheet_details(archive, info, layout)
+    except xlsx_meta.LayoutError as exc:
+        raise _corrupt(path) from exc
 
 
 def _check_zip_size(path: Path, archive: zipfile.ZipFile) -> None:
@@ -159,9 +175,10 @@ def _calamine_sheet(path: Path, book, index: int, name: str) -> RawSheet:
     except Exception as exc:  # calamine raises its own error types
         raise _corrupt(path) from exc
     for row in rows:
-        for column, value in enumerate(row):
-            if value == "":
-                row[column] = None
+        if "" in row:
+            for column, value in enumerate(row):
+                if value == "":
+                    row[column] = None
     ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in merged]
     return RawSheet(name=name, index=index, rows=rows, merged=ranges)
 

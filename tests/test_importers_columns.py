@@ -1,0 +1,139 @@
+"""Per-column shortcuts: memoised converters and clean-column checks agree with
+converting every cell on its own, and rows hashed by kjd 0.1.0 stay unchanged."""
+
+import hashlib
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kjd.db import open_db
+from kjd.importers import import_paths, load
+from kjd.importers.columns import ValueMemo, block_of, clean_blocks
+from kjd.importers.rosters import ROSTERS
+from kjd.importers.values import Cell, converter
+from kjd.normalize import is_clean_text
+
+from .test_importers_load import DEMANDS, write_demands
+
+CELLS = [
+    "50万",
+    "面议",
+    "0.5亿",
+    50.0,
+    "５０万元",
+    None,
+    "2022.3",
+    datetime(2024, 3, 1),
+    True,
+    1,
+    1.0,
+    "合作开发、技术许可",
+    " 长春 市 ",
+]
+VALUE_TYPES = sorted(
+    {kind for roster in ROSTERS.values() for kind in roster.fields.values()}
+    - {"phone", "region", "city", "county"}
+)
+
+
+def convert_alone(value_type, raw, row_number):
+    values, warnings = {}, []
+    cell = Cell(row_number, "拟投入资金（万元）", values, warnings, "万元")
+    converter(value_type)("budget", raw, cell)
+    return values, [(w.row_number, w.code, w.message) for w in warnings]
+
+
+def convert_memo(memo, raw, row_number):
+    values, warnings = {}, []
+    memo.apply(raw, Cell(row_number, "拟投入资金（万元）", values, warnings, "万元"))
+    return values, [(w.row_number, w.code, w.message) for w in warnings]
+
+
+@pytest.mark.parametrize("value_type", VALUE_TYPES)
+def test_memo_writes_what_the_converter_writes_in_every_row(value_type):
+    memo = ValueMemo("budget", converter(value_type), "拟投入资金（万元）", "万元")
+    for repeat in range(3):
+        for position, raw in enumerate(CELLS):
+            row_number = 10 * repeat + position + 3
+            expected = convert_alone(value_type, raw, row_number)
+            assert convert_memo(memo, raw, row_number) == expected, raw
+
+
+def test_memo_keeps_true_one_and_one_point_zero_apart():
+    memo = ValueMemo("is_academician", converter("bool"), "是否院士", None)
+    assert convert_memo(memo, "院士", 3)[0] == {"is_academician": 1}
+    assert convert_memo(memo, True, 4)[0] == {"is_academician": 1}
+    assert convert_memo(memo, "否", 5)[0] == {"is_academician": 0}
+
+
+def test_memo_gives_up_on_a_column_of_distinct_values():
+    memo = ValueMemo("ref", converter("ref"), "编号", None)
+    for number in range(2000):
+        convert_memo(memo, f"D{number:05d}", number + 3)
+    assert memo.active is False
+
+
+def test_memo_extra_cells_are_copied_not_shared():
+    memo = ValueMemo("headcount", converter("int"), "需求人数", None)
+    first = convert_memo(memo, "若干", 3)[0]
+    second = convert_memo(memo, "若干", 4)[0]
+    assert first["_extra"] == {"需求人数": "若干"}
+    first["_extra"]["其他"] = "x"
+    assert second["_extra"] == {"需求人数": "若干"}
+
+
+text = st.text(
+    st.sampled_from(list("长春光机所ab 1２_x000D_\u3000\u200b，（）Ａ-\n")), max_size=12
+)
+
+
+@given(st.lists(st.one_of(st.none(), text, st.just(5.0)), max_size=600))
+def test_clean_blocks_never_call_an_unclean_cell_clean(cells):
+    rows = [["标题"]] + [[cell] for cell in cells]
+    for spaces_allowed in (True, False):
+        blocks = clean_blocks(rows, 0, 1, spaces_allowed)
+        for index, cell in enumerate(cells, start=1):
+            if type(cell) is str and blocks[block_of(index, 1)]:
+                assert is_clean_text(cell), cell
+                assert spaces_allowed or " " not in cell, cell
+
+
+def test_a_clean_column_is_clean_in_every_block():
+    rows = [["标题"]] + [[f"长春光机所第{n}项，（含）"] for n in range(1000)]
+    blocks = clean_blocks(rows, 0, 1, False)
+    assert all(blocks[block_of(index, 1)] for index in range(1, 1001))
+
+
+def test_one_dirty_cell_leaves_only_its_block_to_be_checked():
+    rows = [["标题"]] + [["干净"] for _ in range(1000)]
+    rows[600][0] = "不\u3000干净"
+    blocks = clean_blocks(rows, 0, 1, False)
+    assert [blocks[block_of(index, 1)] for index in (1, 300, 600, 900)] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+
+
+def legacy_hash(items):
+    text = repr(sorted(items))
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def test_rows_hashed_by_kjd_0_1_0_are_unchanged_on_reimport(
+    db_path, tmp_path, monkeypatch
+):
+    db = open_db(db_path)
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    with monkeypatch.context() as patch:
+        # kjd 0.1.0 hashed the repr() of the row's items
+        patch.setattr(load, "row_hash", lambda row: legacy_hash(list(row.items())))
+        [first] = import_paths(db, [path]).sheets
+    stored = {row[0] for row in db.execute("SELECT row_hash FROM demands")}
+    assert first.inserted == 4 and len(stored) == 4
+
+    [sheet] = import_paths(db, [path]).sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 0, 4)
