@@ -1,9 +1,10 @@
-"""Per-column shortcuts: memoised converters and clean-column checks agree with
-converting every cell on its own, and rows hashed by kjd 0.1.0 stay unchanged."""
+"""Per-column shortcuts agree with converting every cell on its own, and rows
+stored by kjd 0.1.0 compare as unchanged on re-import."""
 
 import hashlib
 from datetime import datetime
 
+import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -123,17 +124,50 @@ def legacy_hash(items):
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def test_rows_hashed_by_kjd_0_1_0_are_unchanged_on_reimport(
-    db_path, tmp_path, monkeypatch
-):
+def write_enterprises(path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["企业名称", "所在地区", "所属行业"])
+    sheet.append(["长春德茂汽车零部件有限公司", "长春市", "汽车零部件"])
+    sheet.append(["吉林省瑞丰生物科技有限公司", "吉林市", "生物医药"])
+    workbook.save(path)
+    return path
+
+
+def test_enterprises_hashed_by_kjd_0_1_0_stay_unchanged(db_path, tmp_path, monkeypatch):
     db = open_db(db_path)
-    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    path = write_enterprises(tmp_path / "企业.xlsx")
     with monkeypatch.context() as patch:
         # kjd 0.1.0 hashed the repr() of the row's items
         patch.setattr(load, "row_hash", lambda row: legacy_hash(list(row.items())))
         [first] = import_paths(db, [path]).sheets
-    stored = {row[0] for row in db.execute("SELECT row_hash FROM demands")}
-    assert first.inserted == 4 and len(stored) == 4
+    assert first.inserted == 2
+
+    [again] = import_paths(db, [path]).sheets
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_demand_with_an_old_stored_hash_is_unchanged(db_path, tmp_path):
+    db = open_db(db_path)
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    import_paths(db, [path])
+    db.execute("UPDATE demands SET row_hash = 'kept from kjd 0.1.0'")
+    db.conn.commit()
 
     [sheet] = import_paths(db, [path]).sheets
     assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 0, 4)
+
+
+def test_demand_with_a_changed_description_is_updated(db_path, tmp_path):
+    db = open_db(db_path)
+    import_paths(db, [write_demands(tmp_path / "需求.xlsx", DEMANDS)])
+    changed = [list(row) for row in DEMANDS]
+    changed[0][4] = "真空压铸，模具改造"
+    path = write_demands(tmp_path / "需求_修订.xlsx", changed)
+
+    [sheet] = import_paths(db, [path]).sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 3)
+    description = db.execute(
+        "SELECT description FROM demands WHERE title = '压铸件气孔控制' ORDER BY id"
+    ).fetchone()[0]
+    assert description == "真空压铸，模具改造"

@@ -3,8 +3,10 @@
 Everything for one file runs inside the caller's transaction. Rows are matched
 to the database by natural key (see kjd.importers.rosters), then by reference
 (see kjd.importers.refmatch). An unknown row is inserted. A known row whose
-`row_hash` differs is updated (`updated_at`), and a known row with the same
-hash is left untouched and counted as unchanged.
+values differ from the stored ones is updated (`updated_at`), and a known row
+with the same values is left untouched and counted as unchanged. Institutes
+and enterprises, which gather values from several rosters, compare instead
+the `row_hash` of what the roster gave when it last wrote the record.
 """
 
 import hashlib
@@ -30,6 +32,7 @@ _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 # json.dumps(extra, ensure_ascii=False, sort_keys=True), without building an
 # encoder for each of 100,000 rows.
 _EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_MISSING = object()
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 # sha1 states that have read the column names of a row shape, for row_hash.
 _HASH_PREFIXES: dict[tuple, object] = {}
@@ -62,8 +65,9 @@ class SheetLoader:
         self.insert_sql: dict[tuple, str] = {}
         self.pending: list[tuple[dict, Record]] = []
         self.next_id = 0
-        # How many leading items of the row `_row` built last are hashed.
-        self.hashed_names = 0
+        # How many leading items of the row `_row` built last are its content:
+        # the values and `extra`, which are compared or hashed.
+        self.compared_names = 0
         # Ids of the records this file wrote so far, which no later row claims.
         self.written = set() if written is None else written
 
@@ -95,7 +99,8 @@ class SheetLoader:
         row = self.db.execute(f"SELECT max(id) FROM [{self.table}]").fetchone()
         return row[0] or 0
 
-    def _existing_keys(self) -> dict[str, tuple[int, str]]:
+    def _existing_keys(self) -> dict[str, tuple[int, dict]]:
+        """Return the stored records of this sheet's keys: key → (id, values)."""
         if self.table in ("enterprises", "institutes"):
             return {}
         keys = [record.natural_key for record in self.parsed.records]
@@ -103,13 +108,13 @@ class SheetLoader:
         for start in range(0, len(keys), _KEY_CHUNK):
             chunk = keys[start : start + _KEY_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT natural_key, id, row_hash FROM [{self.table}] "
-                f"WHERE natural_key IN ({marks})",
-                chunk,
+            cursor = self.db.execute(
+                f"SELECT * FROM [{self.table}] WHERE natural_key IN ({marks})", chunk
             )
-            for key, row_id, row_hash in rows:
-                found[key] = (row_id, row_hash)
+            names = [column[0] for column in cursor.description]
+            for values in cursor:
+                stored = dict(zip(names, values, strict=True))
+                found[stored["natural_key"]] = (stored["id"], stored)
         return found
 
     def _load_record(self, record: Record, existing: dict) -> str:
@@ -119,7 +124,7 @@ class SheetLoader:
             return self._load_institute(record)
         row = self._row(record)
         known = existing.get(record.natural_key)
-        if known is not None and self._same_content(known[1], row):
+        if known is not None and self._same_as_stored(known[1], row):
             return "unchanged"
         if known is None:
             # A corrected title or owner keeps the reference, so update that record.
@@ -141,10 +146,10 @@ class SheetLoader:
             row["created_at"] = row["updated_at"] = self.stamp
             self.by_ref.claimed.add(row_id)
             self.pending.append((row, record))
-            existing[record.natural_key] = (row_id, row["row_hash"])
+            existing[record.natural_key] = (row_id, row)
             return "inserted"
         self._update(known[0], row)
-        existing[record.natural_key] = (known[0], row["row_hash"])
+        existing[record.natural_key] = (known[0], row)
         self._after_write(known[0], record)
         return "updated"
 
@@ -164,8 +169,11 @@ class SheetLoader:
                     if not values.get("enterprise_name"):
                         extra[_EXTRA_NAMES[name]] = value
         row["extra"] = _EXTRA_JSON.encode(extra) if extra else "{}"
-        self.hashed_names = len(row)
-        row["row_hash"] = row_hash(row)
+        self.compared_names = len(row)
+        # Institutes and enterprises gather values from several rosters, so
+        # their rows are compared by the hash of what this roster gave last.
+        hashed = self.table in ("enterprises", "institutes")
+        row["row_hash"] = row_hash(row) if hashed else None
         row["ref"] = values.get("ref")
         row.update(self.source)
         row["source_row"] = record.row_number
@@ -178,8 +186,18 @@ class SheetLoader:
         if stored_hash is None:
             return False
         # A row stored by kjd 0.1.0 carries the hash of the repr() of its items.
-        items = list(row.items())[: self.hashed_names]
+        items = list(row.items())[: self.compared_names]
         return stored_hash == _repr_hash(items)
+
+    def _same_as_stored(self, stored: dict | None, row: dict) -> bool:
+        """Compare the row that `_row` has just built with a stored record."""
+        if stored is None:
+            return False
+        missing = _MISSING
+        for name, value in list(row.items())[: self.compared_names]:
+            if stored.get(name, missing) != value:
+                return False
+        return True
 
     def _insert(self, row: dict) -> int:
         sql = self._insert_sql(tuple(row))
