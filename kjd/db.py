@@ -4,6 +4,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import weakref
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,16 @@ from kjd.errors import DatabaseError, SchemaTooNew
 from kjd.schema import MIGRATIONS, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
+
+
+class _Connection(sqlite3.Connection):
+    """A sqlite3 connection that can be held by weak reference (see _OPEN)."""
+
+
+# The connections `connect` opened that are still alive, for
+# close_open_databases. In Python 3.11 a connection and its statement cache
+# refer to each other, so a connection lives until the cyclic collector runs.
+_OPEN: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
 
 REPORTED_TABLES = (
     "institutes",
@@ -46,8 +57,12 @@ def connect(path: Path) -> sqlite3.Connection:
         return _connect_read_only(path)
     try:
         conn = sqlite3.connect(
-            str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None
+            str(path),
+            timeout=BUSY_TIMEOUT_SECONDS,
+            isolation_level=None,
+            factory=_Connection,
         )
+        _OPEN.add(conn)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as exc:
@@ -76,7 +91,9 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
                 uri=True,
                 timeout=BUSY_TIMEOUT_SECONDS,
                 isolation_level=None,
+                factory=_Connection,
             )
+            _OPEN.add(conn)
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error:
             continue
@@ -109,6 +126,20 @@ def open_db(path: Path, migrate: bool = True) -> sqlite_utils.Database:
     if migrate:
         upgrade(db, path, is_new=is_new)
     return db
+
+
+def close_open_databases() -> None:
+    """Close every connection that `connect` opened and that is still alive.
+
+    Closing checkpoints the write-ahead log into the database file, so a copy
+    of the .db file alone contains all the data.
+    """
+    for conn in list(_OPEN):
+        try:
+            conn.close()
+        except sqlite3.Error as exc:
+            logger.warning("closing the database failed: %s", exc)
+    _OPEN.clear()
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import openpyxl
 
@@ -252,3 +253,22 @@ def test_dry_run_creates_no_database(invoke, tmp_path):
     notice = "企业.csv › 企业：另有 2 条警告，预检不保存警告（加 -v 显示更多）"
     assert result.stderr.splitlines()[-1] == notice
     assert "import_warnings" not in result.stderr
+
+
+def test_exit_closes_the_database_and_keeps_the_exit_code(
+    kjd_command, subprocess_env, db_path, tmp_path
+):
+    rows = [[1, "甲公司", "需求一", "描述"], [2, "乙公司", None, None]]
+    path = write_demands(tmp_path / "需求.xlsx", rows)
+    completed = subprocess.run(
+        [*kjd_command, "--db", str(db_path), "import", str(path)],
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 3, completed.stderr
+    assert "拒收 1" in completed.stdout + completed.stderr
+    # closing the connection checkpoints the log into the .db file
+    assert not Path(f"{db_path}-wal").exists()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT title FROM demands").fetchall() == [("需求一",)]
