@@ -336,15 +336,11 @@ def _queue(
     score: float,
     rule: str,
 ) -> None:
-    exists = db.execute(
-        "SELECT 1 FROM resolution_queue WHERE kind = ? AND record_id = ? "
-        "AND candidate_id IS ? AND match_rule = ? AND name = ?",
-        [kind, record_id, candidate_id, rule, name],
-    ).fetchone()
-    if exists:
-        return
     db.execute(
         "INSERT INTO resolution_queue (kind, name, record_id, candidate_id, score, "
-        "match_rule) VALUES (?, ?, ?, ?, ?, ?)",
-        [kind, name, record_id, candidate_id, score, rule],
+        "match_rule) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+        "resolution_queue WHERE kind = ? AND record_id = ? AND candidate_id IS ? "
+        "AND match_rule = ? AND name = ?)",
+        [kind, name, record_id, candidate_id, score, rule]
+        + [kind, record_id, candidate_id, rule, name],
     )
