@@ -128,6 +128,28 @@ def open_db(path: Path, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
+def open_db_for_preview(path: Path) -> sqlite_utils.Database:
+    """Open a database that nothing will be written to, without changing the file.
+
+    A missing file gives an empty database in memory. A file with an older
+    schema is copied into memory and the copy is upgraded, so a preview
+    neither upgrades the file nor writes a backup beside it.
+    """
+    path = Path(path)
+    if not path.exists():
+        return open_db(Path(":memory:"))
+    source = sqlite_utils.Database(_connect_read_only(path))
+    version = schema_version(source)
+    if version >= SCHEMA_VERSION:
+        source.conn.close()
+        return open_db(path)  # raises SchemaTooNew for a newer schema
+    copy = open_db(Path(":memory:"), migrate=False)
+    source.conn.backup(copy.conn)
+    source.conn.close()
+    upgrade(copy, Path(":memory:"), is_new=True)
+    return copy
+
+
 def close_open_databases() -> None:
     """Close every connection that `connect` opened and that is still alive.
 

@@ -173,3 +173,31 @@ def test_two_processes_create_the_same_database(db_path, subprocess_env):
     errors = [proc.stderr.read() for proc in procs]
     assert [proc.wait() for proc in procs] == [0, 0, 0, 0], errors
     assert database.schema_version(database.open_db(db_path)) == SCHEMA_VERSION
+
+
+def test_preview_of_an_older_database_changes_no_file(tmp_path):
+    path = tmp_path / "old.db"
+    build_version_1(path)
+    before = path.read_bytes()
+
+    db = database.open_db_for_preview(path)
+    assert database.schema_version(db) == SCHEMA_VERSION
+    assert db.execute("SELECT name FROM enterprises").fetchone() == (
+        "长春德茂汽车零部件有限公司",
+    )
+    db.conn.close()
+    assert path.read_bytes() == before
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["old.db"]
+
+
+def test_preview_of_a_missing_database_creates_none(tmp_path):
+    db = database.open_db_for_preview(tmp_path / "new.db")
+    assert database.schema_version(db) == SCHEMA_VERSION
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_preview_of_a_newer_database_is_rejected(tmp_path):
+    path = tmp_path / "newer.db"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(SchemaTooNew):
+        database.open_db_for_preview(path)

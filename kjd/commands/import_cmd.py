@@ -129,10 +129,10 @@ def import_command(
 
 
 def _open_db(path: Path, dry_run: bool):
-    # A dry run writes nothing, so it must not create the database file either:
-    # without one, it checks against an empty database in memory.
-    if dry_run and not Path(path).exists():
-        return database.open_db(Path(":memory:"))
+    # A dry run writes nothing, so it neither creates the database file nor
+    # upgrades an older one.
+    if dry_run:
+        return database.open_db_for_preview(path)
     return database.open_db(path)
 
 

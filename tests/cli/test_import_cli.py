@@ -272,3 +272,18 @@ def test_exit_closes_the_database_and_keeps_the_exit_code(
     assert not Path(f"{db_path}-wal").exists()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT title FROM demands").fetchall() == [("需求一",)]
+
+
+def test_dry_run_on_an_older_database_leaves_the_file_as_it_was(invoke, tmp_path):
+    from ..test_db import build_version_1
+
+    old = tmp_path / "old.db"
+    build_version_1(old)
+    before = old.read_bytes()
+    path = write_demands(tmp_path / "需求.xlsx", [[1, "甲公司", "需求一", "描述"]])
+
+    result = invoke("import", path, "--dry-run", db=old)
+    assert result.exit_code == 0, result.stderr
+    assert "新增 1" in result.stdout + result.stderr
+    assert old.read_bytes() == before
+    assert not list(tmp_path.glob("old.db.v1-*.bak"))
