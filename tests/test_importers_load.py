@@ -365,3 +365,29 @@ def test_reject_names_the_sheets_own_titles(db, tmp_path):
     import_paths(db, [path])
     rejected = db.execute("SELECT row_number, column_name FROM rejects")
     assert rejected.fetchall() == [(3, "技术需求名称、需求概述")]
+
+
+def write_institutes(path, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["单位名称", "地址", "联系电话", "备注"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_blank_cell_in_a_later_institute_roster_keeps_the_stored_value(db, tmp_path):
+    first = [["吉林大学", "长春市前进大街2699号", "0431-85166000", "985"]]
+    import_paths(db, [write_institutes(tmp_path / "院所.xlsx", first)], kind="institutes")
+    later = [["吉林大学", "长春市南湖大路5372号", None, None]]
+    path = write_institutes(tmp_path / "院所_修订.xlsx", later)
+
+    [sheet] = import_paths(db, [path], kind="institutes").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 0)
+    stored = db.execute(
+        "SELECT address, phone, extra FROM institutes WHERE name = '吉林大学'"
+    ).fetchone()
+    assert stored[0] == "长春市南湖大路5372号"
+    assert stored[1] == "0431-85166000"
+    assert json.loads(stored[2]) == {"备注": "985"}

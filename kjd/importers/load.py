@@ -295,10 +295,12 @@ class SheetLoader:
         self._register_short_names(found[0], record)
         if self._same_content(found[1], row):
             return "unchanged"
-        if row.get("kind") is None:
-            # When the name does not tell the kind, the stored kind is kept.
-            row.pop("kind", None)
-        self._update(found[0], row)
+        # Institutes gather values from several rosters (and the kind from the
+        # name), so a blank cell keeps the stored value.
+        stored_extra = self.db.execute(
+            "SELECT extra FROM institutes WHERE id = ?", [found[0]]
+        ).fetchone()[0]
+        self._update(found[0], _filled_only(row, stored_extra))
         return "updated"
 
     def _register_short_names(self, institute_id: int, record: Record) -> None:
@@ -339,11 +341,7 @@ class SheetLoader:
         if not link.created:
             # Another spelling of a known enterprise adds to it, never blanks it.
             row.pop("name", None)
-            row = {name: value for name, value in row.items() if value is not None}
-            extra = _merge_extra(
-                json.loads(current[1] or "{}"), json.loads(row["extra"])
-            )
-            row["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+            row = _filled_only(row, current[1])
         row["credit_code"] = values.get("credit_code") or None
         row["credit_code_valid"] = values.get("credit_code_valid")
         if not link.created and row["credit_code"] is None:
@@ -351,6 +349,14 @@ class SheetLoader:
             row.pop("credit_code_valid")
         self._update(link.entity_id, row)
         return "inserted" if link.created else "updated"
+
+
+def _filled_only(row: dict, stored_extra: str | None) -> dict:
+    """Return the row without its blank values, its extra merged into the stored one."""
+    filled = {name: value for name, value in row.items() if value is not None}
+    extra = _merge_extra(json.loads(stored_extra or "{}"), json.loads(row["extra"]))
+    filled["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
+    return filled
 
 
 def _merge_extra(known: dict, extra: dict) -> dict:
