@@ -391,3 +391,35 @@ def test_blank_cell_in_a_later_institute_roster_keeps_the_stored_value(db, tmp_p
     assert stored[0] == "长春市南湖大路5372号"
     assert stored[1] == "0431-85166000"
     assert json.loads(stored[2]) == {"备注": "985"}
+
+
+def write_enterprises(path, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["企业名称", "联系电话", "所属行业"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_enterprise_listed_twice_is_unchanged_on_reimport(db, tmp_path):
+    rows = [
+        ["长春德茂汽车零部件有限公司", "13800000001", "汽车零部件"],
+        ["长春德茂汽车零部件有限公司", "13800000002", None],
+    ]
+    path = write_enterprises(tmp_path / "企业.xlsx", rows)
+    [first] = import_paths(db, [path], kind="enterprises").sheets
+    assert (first.inserted, first.updated, first.unchanged) == (1, 1, 0)
+
+    [again] = import_paths(db, [path], kind="enterprises").sheets
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    stored = db.execute("SELECT phone, industry FROM enterprises").fetchall()
+    assert stored == [("13800000002", "汽车零部件")]
+
+    rows[0][2] = "汽车电子"
+    write_enterprises(path, rows)
+    [changed] = import_paths(db, [path], kind="enterprises").sheets
+    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 2, 0)
+    [final] = import_paths(db, [path], kind="enterprises").sheets
+    assert (final.inserted, final.updated, final.unchanged) == (0, 0, 2)

@@ -68,6 +68,8 @@ class SheetLoader:
         # How many leading items of the row `_row` built last are its content:
         # the values and `extra`, which are compared or hashed.
         self.compared_names = 0
+        # The row hashes this sheet gave each institute or enterprise.
+        self.hashes_by_record: dict[int, list[str]] = {}
         # Ids of the records this file wrote so far, which no later row claims.
         self.written = set() if written is None else written
 
@@ -180,14 +182,26 @@ class SheetLoader:
         return row
 
     def _same_content(self, stored_hash: str | None, row: dict) -> bool:
-        """Compare a stored hash with the row that `_row` has just built."""
-        if stored_hash == row["row_hash"]:
-            return True
+        """Compare the stored hashes with the row that `_row` has just built."""
         if stored_hash is None:
             return False
+        if row["row_hash"] in stored_hash.split(","):
+            return True
         # A row stored by kjd 0.1.0 carries the hash of the repr() of its items.
         items = list(row.items())[: self.compared_names]
         return stored_hash == _repr_hash(items)
+
+    def _sheet_hashes(self, entity_id: int, row: dict) -> str:
+        """Add the row's hash to those this sheet gave the record; return them all.
+
+        A roster that lists one enterprise on two rows with different values
+        writes both. The record keeps both hashes, so that a re-import finds
+        both rows unchanged instead of updating the record twice.
+        """
+        hashes = self.hashes_by_record.setdefault(entity_id, [])
+        if row["row_hash"] not in hashes:
+            hashes.append(row["row_hash"])
+        return ",".join(hashes)
 
     def _same_as_stored(self, stored: dict | None, row: dict) -> bool:
         """Compare the row that `_row` has just built with a stored record."""
@@ -288,12 +302,15 @@ class SheetLoader:
         if found is None:
             row["natural_key"] = key
             row_id = self._insert(row)
+            self._sheet_hashes(row_id, row)
             self.claimed[row_id] = key
             self._register_short_names(row_id, record)
             return "inserted"
         self.claimed[found[0]] = key
         self._register_short_names(found[0], record)
-        if self._same_content(found[1], row):
+        same = self._same_content(found[1], row)
+        row["row_hash"] = self._sheet_hashes(found[0], row)
+        if same:
             return "unchanged"
         # Institutes gather values from several rosters (and the kind from the
         # name), so a blank cell keeps the stored value.
@@ -336,7 +353,9 @@ class SheetLoader:
         current = self.db.execute(
             "SELECT row_hash, extra FROM enterprises WHERE id = ?", [link.entity_id]
         ).fetchone()
-        if not link.created and current and self._same_content(current[0], row):
+        same = current is not None and self._same_content(current[0], row)
+        row["row_hash"] = self._sheet_hashes(link.entity_id, row)
+        if not link.created and same:
             return "unchanged"
         if not link.created:
             # Another spelling of a known enterprise adds to it, never blanks it.
