@@ -147,15 +147,30 @@ def test_enterprises_hashed_by_kjd_0_1_0_stay_unchanged(db_path, tmp_path, monke
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
 
 
-def test_demand_with_an_old_stored_hash_is_unchanged(db_path, tmp_path):
+def test_demands_hashed_by_kjd_0_1_0_stay_unchanged(db_path, tmp_path, monkeypatch):
+    db = open_db(db_path)
+    path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "row_hash", lambda row: legacy_hash(list(row.items())))
+        [first] = import_paths(db, [path]).sheets
+    assert first.inserted == 4
+
+    [again] = import_paths(db, [path]).sheets
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_values_filled_after_import_survive_a_reimport(db_path, tmp_path):
     db = open_db(db_path)
     path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
     import_paths(db, [path])
-    db.execute("UPDATE demands SET row_hash = 'kept from kjd 0.1.0'")
+    # what a merge does: fill a blank column of the kept record
+    db.execute("UPDATE demands SET email = 'kjd@example.cn'")
     db.conn.commit()
 
     [sheet] = import_paths(db, [path]).sheets
     assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 0, 4)
+    emails = {row[0] for row in db.execute("SELECT email FROM demands")}
+    assert emails == {"kjd@example.cn"}
 
 
 def test_demand_with_a_changed_description_is_updated(db_path, tmp_path):

@@ -379,7 +379,9 @@ def write_institutes(path, rows):
 
 def test_blank_cell_in_a_later_institute_roster_keeps_the_stored_value(db, tmp_path):
     first = [["吉林大学", "长春市前进大街2699号", "0431-85166000", "985"]]
-    import_paths(db, [write_institutes(tmp_path / "院所.xlsx", first)], kind="institutes")
+    import_paths(
+        db, [write_institutes(tmp_path / "院所.xlsx", first)], kind="institutes"
+    )
     later = [["吉林大学", "长春市南湖大路5372号", None, None]]
     path = write_institutes(tmp_path / "院所_修订.xlsx", later)
 
@@ -423,3 +425,40 @@ def test_enterprise_listed_twice_is_unchanged_on_reimport(db, tmp_path):
     assert (changed.inserted, changed.updated, changed.unchanged) == (0, 2, 0)
     [final] = import_paths(db, [path], kind="enterprises").sheets
     assert (final.inserted, final.updated, final.unchanged) == (0, 0, 2)
+
+
+def write_experts(path, rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["专家编号", "姓名", "工作单位", "职称", "联系电话"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_merged_expert_is_not_brought_back_by_a_reimport(db, tmp_path):
+    from kjd.match.merge import merge_records
+
+    rows = [
+        ["ZJ001", "王建国", "吉林大学", "教授", None],
+        ["ZJ002", "王建国", "吉林大学", None, "13900000002"],
+    ]
+    path = write_experts(tmp_path / "专家.xlsx", rows)
+    import_paths(db, [path], kind="experts")
+    kept, merged = [row[0] for row in db.execute("SELECT id FROM experts ORDER BY id")]
+    merge_records(db, "expert", kept, merged)
+    db.conn.commit()
+
+    [sheet] = import_paths(db, [path], kind="experts").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 0, 2)
+    stored = db.execute("SELECT id, title, phone, email FROM experts").fetchall()
+    assert stored == [(kept, "教授", "13900000002", None)]
+
+    rows[1][3] = "研究员"
+    path = write_experts(tmp_path / "专家.xlsx", rows)
+    [changed] = import_paths(db, [path], kind="experts").sheets
+    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
+    assert db.execute("SELECT id, title FROM experts").fetchall() == [(kept, "教授")]
+    codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
+    assert codes.count("merged-row") == 1

@@ -3,10 +3,10 @@
 Everything for one file runs inside the caller's transaction. Rows are matched
 to the database by natural key (see kjd.importers.rosters), then by reference
 (see kjd.importers.refmatch). An unknown row is inserted. A known row whose
-values differ from the stored ones is updated (`updated_at`), and a known row
-with the same values is left untouched and counted as unchanged. Institutes
-and enterprises, which gather values from several rosters, compare instead
-the `row_hash` of what the roster gave when it last wrote the record.
+`row_hash` differs is updated (`updated_at`), and a known row with the same
+hash is left untouched and counted as unchanged, even where a merge has since
+filled its blank columns. An institute or enterprise keeps the hashes of every
+row the last sheet gave it, because one roster may list it twice.
 """
 
 import hashlib
@@ -16,10 +16,12 @@ from datetime import datetime
 
 import sqlite_utils
 
+from kjd.importers.merged import MERGED_KINDS, MergedRecords
 from kjd.importers.records import ParsedSheet, Record
 from kjd.importers.refmatch import RefMatcher
 from kjd.importers.report import SheetResult
 from kjd.importers.shortnames import register_short_names
+from kjd.importers.values import RowWarning
 from kjd.match import entities
 from kjd.match.entities import resolve_enterprise, resolve_institutes
 from kjd.normalize import is_blank, match_key
@@ -32,7 +34,6 @@ _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 # json.dumps(extra, ensure_ascii=False, sort_keys=True), without building an
 # encoder for each of 100,000 rows.
 _EXTRA_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-_MISSING = object()
 _HASH_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 # sha1 states that have read the column names of a row shape, for row_hash.
 _HASH_PREFIXES: dict[tuple, object] = {}
@@ -65,9 +66,8 @@ class SheetLoader:
         self.insert_sql: dict[tuple, str] = {}
         self.pending: list[tuple[dict, Record]] = []
         self.next_id = 0
-        # How many leading items of the row `_row` built last are its content:
-        # the values and `extra`, which are compared or hashed.
-        self.compared_names = 0
+        # How many leading items of the row `_row` built last are hashed.
+        self.hashed_names = 0
         # The row hashes this sheet gave each institute or enterprise.
         self.hashes_by_record: dict[int, list[str]] = {}
         # Ids of the records this file wrote so far, which no later row claims.
@@ -76,11 +76,14 @@ class SheetLoader:
     def load(self, result: SheetResult, on_record=None) -> None:
         existing = self._existing_keys()
         self.by_ref = None
+        self.merged = None
         if self.table not in ("enterprises", "institutes"):
             self.written.update(row_id for row_id, _ in existing.values())
             self.by_ref = RefMatcher(
                 self.db, self.table, self.written, self.source["source_sheet"]
             )
+        if self.table in MERGED_KINDS:
+            self.merged = MergedRecords(self.db, self.table)
         total = len(self.parsed.records)
         self.next_id = self._max_id() + 1
         for done, record in enumerate(self.parsed.records, start=1):
@@ -101,8 +104,7 @@ class SheetLoader:
         row = self.db.execute(f"SELECT max(id) FROM [{self.table}]").fetchone()
         return row[0] or 0
 
-    def _existing_keys(self) -> dict[str, tuple[int, dict]]:
-        """Return the stored records of this sheet's keys: key → (id, values)."""
+    def _existing_keys(self) -> dict[str, tuple[int, str]]:
         if self.table in ("enterprises", "institutes"):
             return {}
         keys = [record.natural_key for record in self.parsed.records]
@@ -110,13 +112,13 @@ class SheetLoader:
         for start in range(0, len(keys), _KEY_CHUNK):
             chunk = keys[start : start + _KEY_CHUNK]
             marks = ",".join("?" * len(chunk))
-            cursor = self.db.execute(
-                f"SELECT * FROM [{self.table}] WHERE natural_key IN ({marks})", chunk
+            rows = self.db.execute(
+                f"SELECT natural_key, id, row_hash FROM [{self.table}] "
+                f"WHERE natural_key IN ({marks})",
+                chunk,
             )
-            names = [column[0] for column in cursor.description]
-            for values in cursor:
-                stored = dict(zip(names, values, strict=True))
-                found[stored["natural_key"]] = (stored["id"], stored)
+            for key, row_id, stored_hash in rows:
+                found[key] = (row_id, stored_hash)
         return found
 
     def _load_record(self, record: Record, existing: dict) -> str:
@@ -126,8 +128,13 @@ class SheetLoader:
             return self._load_institute(record)
         row = self._row(record)
         known = existing.get(record.natural_key)
-        if known is not None and self._same_as_stored(known[1], row):
+        if known is not None and self._same_content(known[1], row):
             return "unchanged"
+        if known is None and self.merged is not None:
+            merged = self.merged.find(record.natural_key)
+            outcome = self._load_merged(record, row, *merged) if merged else None
+            if outcome is not None:
+                return outcome
         if known is None:
             # A corrected title or owner keeps the reference, so update that record.
             corrected = self.by_ref.find(record)
@@ -148,10 +155,10 @@ class SheetLoader:
             row["created_at"] = row["updated_at"] = self.stamp
             self.by_ref.claimed.add(row_id)
             self.pending.append((row, record))
-            existing[record.natural_key] = (row_id, row)
+            existing[record.natural_key] = (row_id, row["row_hash"])
             return "inserted"
         self._update(known[0], row)
-        existing[record.natural_key] = (known[0], row)
+        existing[record.natural_key] = (known[0], row["row_hash"])
         self._after_write(known[0], record)
         return "updated"
 
@@ -171,11 +178,8 @@ class SheetLoader:
                     if not values.get("enterprise_name"):
                         extra[_EXTRA_NAMES[name]] = value
         row["extra"] = _EXTRA_JSON.encode(extra) if extra else "{}"
-        self.compared_names = len(row)
-        # Institutes and enterprises gather values from several rosters, so
-        # their rows are compared by the hash of what this roster gave last.
-        hashed = self.table in ("enterprises", "institutes")
-        row["row_hash"] = row_hash(row) if hashed else None
+        self.hashed_names = len(row)
+        row["row_hash"] = row_hash(row)
         row["ref"] = values.get("ref")
         row.update(self.source)
         row["source_row"] = record.row_number
@@ -188,8 +192,47 @@ class SheetLoader:
         if row["row_hash"] in stored_hash.split(","):
             return True
         # A row stored by kjd 0.1.0 carries the hash of the repr() of its items.
-        items = list(row.items())[: self.compared_names]
+        items = list(row.items())[: self.hashed_names]
         return stored_hash == _repr_hash(items)
+
+    def _load_merged(
+        self, record: Record, row: dict, kept_id: int, merged_hash: str | None
+    ) -> str | None:
+        """Load a row whose record `kjd dedupe` merged into record `kept_id`.
+
+        Returns None when that record no longer exists.
+        """
+        cursor = self.db.execute(
+            f"SELECT * FROM [{self.table}] WHERE id = ?", [kept_id]
+        )
+        kept = cursor.fetchone()
+        if kept is None:
+            return None
+        self.by_ref.claimed.add(kept_id)
+        if self._same_content(merged_hash, row):
+            return "unchanged"
+
+        # The roster changed the duplicate: its values fill the kept record's
+        # blank columns, as the merge did, and never replace filled ones.
+        names = [column[0] for column in cursor.description]
+        stored = dict(zip(names, kept, strict=True))
+        blanks = {
+            name: value
+            for name, value in list(row.items())[: self.hashed_names]
+            if name != "extra" and not is_blank(value) and is_blank(stored.get(name))
+        }
+        if blanks:
+            self._update(kept_id, blanks)
+        record.warnings.append(
+            RowWarning(
+                record.row_number,
+                None,
+                None,
+                "merged-row",
+                f"此行的记录已合并到记录 {kept_id}，只补充了该记录的空白项，未新建记录",
+            )
+        )
+        return "updated"
 
     def _sheet_hashes(self, entity_id: int, row: dict) -> str:
         """Add the row's hash to those this sheet gave the record; return them all.
@@ -202,16 +245,6 @@ class SheetLoader:
         if row["row_hash"] not in hashes:
             hashes.append(row["row_hash"])
         return ",".join(hashes)
-
-    def _same_as_stored(self, stored: dict | None, row: dict) -> bool:
-        """Compare the row that `_row` has just built with a stored record."""
-        if stored is None:
-            return False
-        missing = _MISSING
-        for name, value in list(row.items())[: self.compared_names]:
-            if stored.get(name, missing) != value:
-                return False
-        return True
 
     def _insert(self, row: dict) -> int:
         sql = self._insert_sql(tuple(row))

@@ -1,0 +1,53 @@
+"""Find the record that a roster row was merged into by `kjd dedupe`.
+
+A merge deletes one record and keeps the other. A later import of a roster
+that still lists the deleted record's row must not bring it back: the row is
+the kept record's duplicate. The merges table keeps a snapshot of the deleted
+record, with its natural key and row hash.
+"""
+
+import json
+
+# Record tables whose rows `kjd dedupe` merges, and the merge kind of each.
+MERGED_KINDS = {"experts": "expert"}
+
+
+class MergedRecords:
+    """The natural keys of one table's merged-away records, read when first needed."""
+
+    def __init__(self, db, table: str):
+        self.db = db
+        self.kind = MERGED_KINDS[table]
+        self.by_key: dict[str, tuple[int, str | None]] | None = None
+        self.merged_into: dict[int, int] = {}
+
+    def find(self, natural_key: str) -> tuple[int, str | None] | None:
+        """Return (id of the record it now lives in, its row hash) or None."""
+        if self.by_key is None:
+            self._load()
+        found = self.by_key.get(natural_key)
+        if found is None:
+            return None
+        record_id, row_hash = found
+        seen = set()
+        # A kept record may itself have been merged into another one later.
+        while record_id in self.merged_into and record_id not in seen:
+            seen.add(record_id)
+            record_id = self.merged_into[record_id]
+        return record_id, row_hash
+
+    def _load(self) -> None:
+        self.by_key = {}
+        rows = self.db.execute(
+            "SELECT kept_id, merged_id, snapshot FROM merges "
+            "WHERE kind = ? AND undone_at IS NULL ORDER BY id",
+            [self.kind],
+        )
+        for kept_id, merged_id, snapshot in rows:
+            merged = json.loads(snapshot).get("merged") or {}
+            self.merged_into[merged_id] = kept_id
+            if merged.get("natural_key"):
+                self.by_key[merged["natural_key"]] = (
+                    merged_id,
+                    merged.get("row_hash"),
+                )
