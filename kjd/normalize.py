@@ -467,9 +467,13 @@ def parse_int(value) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return int(value) if math.isfinite(value) and value == int(value) else None
-    match = re.search(r"\d+", fold_width(str(value)))
-    return int(match.group()) if match else None
+        whole = math.isfinite(value) and value == int(value)
+        number = int(value) if whole else None
+    else:
+        match = re.search(r"\d+", fold_width(str(value)))
+        number = int(match.group()) if match else None
+    # SQLite stores integers of at most 64 bits.
+    return number if number is not None and abs(number) < 2**63 else None
 
 
 # Dates
@@ -481,6 +485,7 @@ _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})(?!\d)"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
     re.compile(r"(?P<y>\d{4})\s*年"),
+    re.compile(r"^(?P<y>(?:19|2[0-2])\d{2})$"),
 ]
 _DAY_FIRST = re.compile(r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>\d{4})$")
 
@@ -520,11 +525,13 @@ def parse_date(value) -> ParsedDate:
 
 
 def _serial_date(serial: float) -> ParsedDate:
+    # A whole number from 1900 to 2200 is a year typed as a number: as an
+    # Excel serial it would be a day in 1905 or 1906.
+    if 1900 <= serial <= 2200 and serial == int(serial):
+        return ParsedDate(f"{int(serial):04d}")
     if 1 <= serial < 100000:
         day = _EXCEL_EPOCH.toordinal() + int(serial)
         return ParsedDate(date.fromordinal(day).isoformat())
-    if 1900 <= serial <= 2200 and serial == int(serial):
-        return ParsedDate(f"{int(serial):04d}")
     return ParsedDate(None, "invalid")
 
 
@@ -560,7 +567,11 @@ def _checked(year: int, month: int | None, day: int | None, note) -> ParsedDate:
 
 
 def parse_bool(value) -> bool | None:
-    """Return True for 是/√/Y/1, False for 否/×/N/0, None otherwise."""
+    """Return True for 是/√/Y/1, False for 否/×/N/0, None otherwise.
+
+    Numbers, and text that is a number ('1.0', '2'), are true unless zero, so
+    that a CSV cell reads as the same cell typed in Excel does.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
@@ -572,4 +583,6 @@ def parse_bool(value) -> bool | None:
         return True
     if key in ("否", "×", "✗", "n", "no", "false", "0", "无", "不是"):
         return False
+    if _FLOAT_TEXT.match(key):
+        return float(key) != 0
     return None

@@ -186,3 +186,11 @@ def test_demand_with_a_changed_description_is_updated(db_path, tmp_path):
         "SELECT description FROM demands WHERE title = '压铸件气孔控制' ORDER BY id"
     ).fetchone()[0]
     assert description == "真空压铸，模具改造"
+
+
+def test_memo_stays_on_a_column_that_repeats_its_values():
+    memo = ValueMemo("budget", converter("amount"), "拟投入资金（万元）", "万元")
+    # one cell in ten is new: 2,500 distinct values among 25,000 cells
+    for number in range(25000):
+        convert_memo(memo, f"{number // 10}万" if number % 10 == 0 else "50万", 3)
+    assert memo.active is True

@@ -462,3 +462,42 @@ def test_merged_expert_is_not_brought_back_by_a_reimport(db, tmp_path):
     assert db.execute("SELECT id, title FROM experts").fetchall() == [(kept, "教授")]
     codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
     assert codes.count("merged-row") == 1
+
+
+def test_academician_cells_read_alike_in_xlsx_and_csv(db, tmp_path):
+    cells = ["1.0", "否（非院士）", "中国工程院院士", "x", None]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["姓名", "工作单位", "职称", "是否院士"])
+    for number, cell in enumerate(cells):
+        sheet.append([f"甲{number}", "吉林大学", "教授", cell])
+    workbook.save(tmp_path / "专家.xlsx")
+    csv_rows = ["姓名,工作单位,职称,是否院士"] + [
+        f"乙{number},吉林大学,教授,{cell or ''}" for number, cell in enumerate(cells)
+    ]
+    (tmp_path / "专家.csv").write_text("\n".join(csv_rows), encoding="utf-8")
+
+    for name in ("专家.xlsx", "专家.csv"):
+        import_paths(db, [tmp_path / name], kind="experts")
+        rows = db.execute(
+            "SELECT name, is_academician, extra FROM experts WHERE source_file = ? "
+            "ORDER BY name",
+            [name],
+        ).fetchall()
+        assert [row[1] for row in rows] == [1, 0, 1, 0, 0], name
+        assert json.loads(rows[3][2]) == {"是否院士": "x"}, name
+    codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
+    assert codes.count("bool-unreadable") == 2
+
+
+def test_headcount_too_large_for_sqlite_is_a_warning(db, tmp_path):
+    path = tmp_path / "需求.csv"
+    path.write_text(
+        "需求名称,需求描述,需求人数\n招聘工程师,汽车电子,123456789012345678901\n",
+        encoding="utf-8",
+    )
+    [sheet] = import_paths(db, [path], kind="demands").sheets
+    assert (sheet.inserted, sheet.rejected) == (1, 0)
+    stored = db.execute("SELECT headcount, extra FROM demands").fetchone()
+    assert stored[0] is None
+    assert json.loads(stored[1]) == {"需求人数": "123456789012345678901"}

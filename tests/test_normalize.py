@@ -296,3 +296,25 @@ def test_width_folding_keeps_symbols():
     assert fold_width(text) == "-30℃ ①号 120㎡ A1 ™ ½ ﬁ （注）"
     assert clean_name("Ａ１型①号－30℃冷库120㎡") == "A1型①号-30℃冷库120㎡"
     assert clean_prose("温度≤５℃，面积１０㎡") == "温度≤5℃，面积10㎡"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(2025, "2025"), (2025.0, "2025"), ("2025", "2025"), (45000, "2023-03-15")],
+)
+def test_year_typed_alone_is_a_year_not_a_1905_serial(value, expected):
+    assert parse_date(value).value == expected
+
+
+def test_number_too_large_for_sqlite_is_not_an_integer():
+    assert parse_int(10**21) is None
+    assert parse_int("123456789012345678901人") is None
+    assert parse_int(2**63 - 1) == 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1.0", True), ("2", True), ("0.0", False), (1.0, True), ("x", None)],
+)
+def test_bool_reads_number_text_as_excel_reads_numbers(value, expected):
+    assert parse_bool(value) is expected

@@ -9,6 +9,7 @@ import functools
 import inspect
 import json
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -24,6 +25,7 @@ from kjd.config import Settings, debug_from_env, resolve_db_path
 from kjd.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_OK,
     DatabaseBusy,
     DatabaseError,
     KjdError,
@@ -89,7 +91,16 @@ def make_console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     _replace_unencodable(stream)
     wrap = _is_terminal(stream)
-    return Console(file=stream, stderr=stderr, highlight=False, soft_wrap=not wrap)
+    return _Console(file=stream, stderr=stderr, highlight=False, soft_wrap=not wrap)
+
+
+class _Console(Console):
+    """A rich console that leaves a closed output pipe to `run_guarded`."""
+
+    def on_broken_pipe(self) -> None:
+        # rich's own handler exits with 1; kjd ends such a run with 0.
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def _is_terminal(stream) -> bool:
@@ -238,6 +249,10 @@ def run_guarded(current: Settings, func, *args, **kwargs):
                 }
             )
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        # The program reading the output stopped early (kjd … | head).
+        _discard_stdout()
+        raise typer.Exit(EXIT_OK) from None
     except Exception as exc:
         if current.debug:
             raise
@@ -247,6 +262,15 @@ def run_guarded(current: Settings, func, *args, **kwargs):
         )
         report_error(current, message, {"code": "unexpected", "message": str(exc)})
         raise typer.Exit(EXIT_FAILED) from None
+
+
+def _discard_stdout() -> None:
+    # Later writes and the final flush go nowhere instead of failing again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def database_error(path: Path, exc: sqlite3.Error) -> KjdError:

@@ -54,7 +54,11 @@ class ValueMemo:
         result = self.results.get(key)
         if result is None:
             result = self._convert(raw)
-            self._remember(key, result)
+            self.results[key] = result
+        self.lookups += 1
+        if self.lookups == _MEMO_TRIAL and len(self.results) > _MEMO_MAX_DISTINCT:
+            self.active = False
+            self.results = {}
         written, extra, warnings = result
         values = cell.values
         values.update(written)
@@ -77,18 +81,11 @@ class ValueMemo:
         extra = scratch.values.pop("_extra", None)
         return scratch.values, extra, scratch.warnings
 
-    def _remember(self, key, result) -> None:
-        self.results[key] = result
-        self.lookups += 1
-        if self.lookups == _MEMO_TRIAL and len(self.results) > _MEMO_MAX_DISTINCT:
-            self.active = False
-            self.results = {}
-
 
 def clean_blocks(rows: list, column: int, first: int, spaces_allowed: bool):
     """Return, per block of 256 rows from `first`, whether its text cells are clean.
 
-    Clean means `is_clean_text` holds for every str cell of the block (and,
+    Clean means `is_clean_text` is true for every str cell of the block (and,
     for names, that it has no space), so the cell is stored as it is.
     """
     cells = [row[column] if column < len(row) else None for row in rows[first:]]

@@ -42,6 +42,7 @@ _IDENTIFIER_HEADER = re.compile(
 _AMOUNT_HEADER = re.compile(
     r"万元|金额|资金|经费|资本|投资|预算|产值|收入|营收|利润|价格"
 )
+_NEGATIONS = ("否", "不", "非", "无")
 _NO_NUMBER_WORDS = (
     "面议",
     "待定",
@@ -235,7 +236,14 @@ def _int(field_name, raw, cell):
 def _bool(field_name, raw, cell):
     flag = parse_bool(raw)
     if flag is None and raw is not None:
-        flag = "院士" in (cell_text(raw) or "")
+        text = cell_text(raw) or ""
+        if text.startswith(_NEGATIONS):
+            flag = False  # 否（非院士）, 不是院士
+        elif "院士" in text:
+            flag = True  # 中国工程院院士
+        else:
+            cell.warn(raw, "bool-unreadable", "不是“是”或“否”，已保留在附加列中")
+            cell.values.setdefault("_extra", {})[cell.label] = text
     cell.values[field_name] = None if flag is None else int(flag)
 
 

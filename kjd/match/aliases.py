@@ -282,7 +282,7 @@ def _create_seed_institute(db: sqlite_utils.Database, entry: SeedEntry) -> int:
             entry.city or None,
         ],
     )
-    logger.info("seeded institute %s", entry.name)
+    logger.debug("seeded institute %s", entry.name)
     return cursor.lastrowid
 
 

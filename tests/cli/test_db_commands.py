@@ -163,3 +163,18 @@ def test_json_usage_error_prints_json(kjd_command, subprocess_env, db_path):
     assert completed.returncode == 2
     assert json.loads(completed.stdout)["error"]["code"] == "usage"
     assert "用法错误" in completed.stderr
+
+
+def test_closed_output_pipe_ends_quietly_with_zero(
+    kjd_command, subprocess_env, db_path
+):
+    process = subprocess.Popen(
+        [*kjd_command, "--db", str(db_path), "db", "info"],
+        env=subprocess_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before kjd writes a line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert stderr == ""
