@@ -501,3 +501,26 @@ def test_headcount_too_large_for_sqlite_is_a_warning(db, tmp_path):
     stored = db.execute("SELECT headcount, extra FROM demands").fetchone()
     assert stored[0] is None
     assert json.loads(stored[1]) == {"需求人数": "123456789012345678901"}
+
+
+def test_first_roster_to_describe_a_known_body_counts_it_as_new(db, tmp_path):
+    demands = [
+        [1, None, "长春德茂汽车零部件有限公司", "压铸件气孔控制", "真空压铸", None]
+    ]
+    import_paths(db, [write_demands(tmp_path / "需求.xlsx", demands)])
+    enterprises = [["长春德茂汽车零部件有限公司", "13800000001", "汽车零部件"]]
+    path = write_enterprises(tmp_path / "企业.xlsx", enterprises)
+    [sheet] = import_paths(db, [path], kind="enterprises").sheets
+    assert (sheet.inserted, sheet.updated) == (1, 0)
+
+    # 吉林大学 exists from the start: data/aliases.csv seeds it
+    institutes = [["吉林大学", "长春市前进大街2699号", "0431-85166000", None]]
+    path = write_institutes(tmp_path / "院所.xlsx", institutes)
+    [sheet] = import_paths(db, [path], kind="institutes").sheets
+    assert (sheet.inserted, sheet.updated) == (1, 0)
+    assert (
+        db.execute(
+            "SELECT count(*) FROM institutes WHERE name = '吉林大学'"
+        ).fetchone()[0]
+        == 1
+    )

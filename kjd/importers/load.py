@@ -29,6 +29,10 @@ from kjd.normalize import is_blank, match_key
 logger = logging.getLogger(__name__)
 
 _KEY_CHUNK = 500
+# A record that no roster had described yet (seeded from data/aliases.csv, or
+# created for a name another roster cited) is new to the roster: it counts as
+# inserted when a roster first fills it.
+_FIRST_FILLED = "inserted"
 _PROGRESS_EVERY = 500
 _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 # json.dumps(extra, ensure_ascii=False, sort_keys=True), without building an
@@ -326,7 +330,8 @@ class SheetLoader:
         row = self._row(record)
         key = entities.natural_key("institute", record.values.get("name") or "")
         found = self.db.execute(
-            "SELECT id, row_hash FROM institutes WHERE natural_key = ?", [key]
+            "SELECT id, row_hash, source_file FROM institutes WHERE natural_key = ?",
+            [key],
         ).fetchone()
         if found is None:
             found = self._institute_by_resolver(record)
@@ -351,7 +356,7 @@ class SheetLoader:
             "SELECT extra FROM institutes WHERE id = ?", [found[0]]
         ).fetchone()[0]
         self._update(found[0], _filled_only(row, stored_extra))
-        return "updated"
+        return "updated" if found[2] else _FIRST_FILLED
 
     def _register_short_names(self, institute_id: int, record: Record) -> None:
         values = record.values
@@ -372,7 +377,8 @@ class SheetLoader:
         if len(links) != 1 or links[0].score < 100:
             return None
         return self.db.execute(
-            "SELECT id, row_hash FROM institutes WHERE id = ?", [links[0].entity_id]
+            "SELECT id, row_hash, source_file FROM institutes WHERE id = ?",
+            [links[0].entity_id],
         ).fetchone()
 
     def _load_enterprise(self, record: Record) -> str:
@@ -384,7 +390,8 @@ class SheetLoader:
         if link is None:
             return "unchanged"
         current = self.db.execute(
-            "SELECT row_hash, extra FROM enterprises WHERE id = ?", [link.entity_id]
+            "SELECT row_hash, extra, source_file FROM enterprises WHERE id = ?",
+            [link.entity_id],
         ).fetchone()
         same = current is not None and self._same_content(current[0], row)
         row["row_hash"] = self._sheet_hashes(link.entity_id, row)
@@ -400,7 +407,9 @@ class SheetLoader:
             row.pop("credit_code")
             row.pop("credit_code_valid")
         self._update(link.entity_id, row)
-        return "inserted" if link.created else "updated"
+        if link.created:
+            return "inserted"
+        return "updated" if current[2] else _FIRST_FILLED
 
 
 def _filled_only(row: dict, stored_extra: str | None) -> dict:

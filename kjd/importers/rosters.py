@@ -8,8 +8,8 @@ distinct rows of one roster into one record:
 - institutes: the entity resolver's key of the name (`entities.natural_key`),
   or the record the resolver finds for the whole name (alias, short name), so
   a roster row and a name met in another roster meet in one record. A record
-  that already existed (seeded from data/aliases.csv, or created for a
-  完成单位) is counted as updated when the roster first fills it.
+  that no roster had described yet (seeded from data/aliases.csv, or created
+  for a 完成单位) is counted as inserted when a roster first fills it.
 - enterprises: found or created through the entity resolver (credit code first,
   then name), so the key is the resolver's.
 - demands, projects, experts: the roster's own reference (需求编号/成果编号/专家编号)
