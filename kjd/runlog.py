@@ -41,8 +41,9 @@ class RunLog:
             f"rejected={result.rows_rejected}; matches proposed="
             f"{result.matches_proposed} for {result.demands_matched} demands"
         )
+        verb = "kept" if result.outputs_unchanged else "wrote"
         for report, path in result.outputs.items():
-            self.write(f"wrote {report} {path}")
+            self.write(f"{verb} {report} {path}")
         if result.failed_step:
             self.write(f"step {result.failed_step} failed: {result.error}")
         self.write(f"run finished status={result.status} exit={result.exit_code}")

@@ -205,6 +205,16 @@ def test_cron_clean_run_exit_0(cron_rosters, tmp_path, kjd_command, subprocess_e
     lines = log.read_text(encoding="utf-8").splitlines()
     assert lines[0].endswith("run started")
     assert lines[-1].endswith("run finished status=ok exit=0")
+    assert sum(" wrote " in line for line in lines) == 3
+
+    again = run_kjd(
+        kjd_command, subprocess_env, "run", cron_rosters, "--db", tmp_path / "k.db",
+        "-o", tmp_path / "out", "--log", log,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    second = log.read_text(encoding="utf-8").splitlines()[len(lines) :]
+    assert sum(" kept " in line for line in second) == 3
+    assert not any(" wrote " in line for line in second)
 
 
 def test_cron_rejected_row_exit_3(cron_rosters, tmp_path, kjd_command, subprocess_env):
