@@ -524,3 +524,38 @@ def test_first_roster_to_describe_a_known_body_counts_it_as_new(db, tmp_path):
         ).fetchone()[0]
         == 1
     )
+
+
+def test_dropping_a_duplicate_row_applies_the_row_left(db, tmp_path):
+    both = [
+        ["长春德茂汽车零部件有限公司", "13800000001", "汽车零部件"],
+        ["长春德茂汽车零部件有限公司", "13800000002", "汽车电子"],
+    ]
+    path = write_enterprises(tmp_path / "企业.xlsx", both)
+    import_paths(db, [path], kind="enterprises")
+    import_paths(db, [path], kind="enterprises")
+
+    write_enterprises(path, both[:1])
+    [sheet] = import_paths(db, [path], kind="enterprises").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 0)
+    stored = db.execute("SELECT phone, industry FROM enterprises").fetchall()
+    assert stored == [("13800000001", "汽车零部件")]
+    [again] = import_paths(db, [path], kind="enterprises").sheets
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_swapping_duplicate_rows_applies_the_last_one(db, tmp_path):
+    rows = [
+        ["吉林大学", "长春市前进大街2699号", "0431-85166000", None],
+        ["吉林大学", "长春市南湖大路5372号", "0431-85166001", None],
+    ]
+    path = write_institutes(tmp_path / "院所.xlsx", rows)
+    import_paths(db, [path], kind="institutes")
+
+    write_institutes(path, rows[::-1])
+    [sheet] = import_paths(db, [path], kind="institutes").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 1)
+    stored = db.execute(
+        "SELECT address, phone FROM institutes WHERE name = '吉林大学'"
+    ).fetchone()
+    assert stored == ("长春市前进大街2699号", "0431-85166000")

@@ -72,8 +72,8 @@ class SheetLoader:
         self.next_id = 0
         # How many leading items of the row `_row` built last are hashed.
         self.hashed_names = 0
-        # The row hashes this sheet gave each institute or enterprise.
-        self.hashes_by_record: dict[int, list[str]] = {}
+        # The rows this sheet gave each institute or enterprise, by record id.
+        self.bodies: dict[int, _BodyRows] = {}
         # Ids of the records this file wrote so far, which no later row claims.
         self.written = set() if written is None else written
 
@@ -103,6 +103,7 @@ class SheetLoader:
                 if on_record is not None:
                     on_record(done)
         self._flush()
+        self._settle_bodies(result)
 
     def _max_id(self) -> int:
         row = self.db.execute(f"SELECT max(id) FROM [{self.table}]").fetchone()
@@ -238,17 +239,40 @@ class SheetLoader:
         )
         return "updated"
 
-    def _sheet_hashes(self, entity_id: int, row: dict) -> str:
-        """Add the row's hash to those this sheet gave the record; return them all.
+    def _body_unchanged(self, body_id: int, stored_hash, row: dict, write) -> bool:
+        """Decide whether a row leaves its institute or enterprise unchanged.
 
-        A roster that lists one enterprise on two rows with different values
-        writes both. The record keeps both hashes, so that a re-import finds
-        both rows unchanged instead of updating the record twice.
+        A roster may list one body on several rows, which are written in turn.
+        The record keeps the hashes of all of them (row_hash, comma-separated),
+        so a re-import finds each row unchanged. A row is unchanged while its
+        hash is among the stored ones and no earlier row of the sheet wrote
+        the body. `write` writes the row; `_settle_bodies` calls it at the end
+        of the sheet when the rows differ from the stored ones after all
+        (fewer rows, or another order).
         """
-        hashes = self.hashes_by_record.setdefault(entity_id, [])
-        if row["row_hash"] not in hashes:
-            hashes.append(row["row_hash"])
-        return ",".join(hashes)
+        rows = self.bodies.get(body_id)
+        if rows is None:
+            rows = self.bodies[body_id] = _BodyRows(stored_hash)
+        unchanged = not rows.written and self._same_content(rows.stored_text, row)
+        rows.hashes.append(row["row_hash"])
+        row["row_hash"] = ",".join(dict.fromkeys(rows.hashes))
+        if unchanged:
+            rows.rewrite = write
+            return True
+        rows.written = True
+        return False
+
+    def _settle_bodies(self, result: SheetResult) -> None:
+        """Write the bodies whose rows were each unchanged but not all together."""
+        for rows in self.bodies.values():
+            if rows.written or rows.rewrite is None:
+                continue
+            hashes = list(dict.fromkeys(rows.hashes))
+            if hashes == rows.stored or len(hashes) == len(rows.stored) == 1:
+                continue  # one row, matched by its hash or by a kjd 0.1.0 hash
+            rows.rewrite()
+            result.unchanged -= 1
+            result.updated += 1
 
     def _insert(self, row: dict) -> int:
         sql = self._insert_sql(tuple(row))
@@ -340,23 +364,29 @@ class SheetLoader:
         if found is None:
             row["natural_key"] = key
             row_id = self._insert(row)
-            self._sheet_hashes(row_id, row)
+            self._body_unchanged(row_id, None, row, None)
             self.claimed[row_id] = key
             self._register_short_names(row_id, record)
             return "inserted"
-        self.claimed[found[0]] = key
-        self._register_short_names(found[0], record)
-        same = self._same_content(found[1], row)
-        row["row_hash"] = self._sheet_hashes(found[0], row)
-        if same:
+        institute_id = found[0]
+        self.claimed[institute_id] = key
+        self._register_short_names(institute_id, record)
+
+        def write(row=row):
+            self._write_institute(institute_id, row)
+
+        if self._body_unchanged(institute_id, found[1], row, write):
             return "unchanged"
+        write()
+        return "updated" if found[2] else _FIRST_FILLED
+
+    def _write_institute(self, institute_id: int, row: dict) -> None:
         # Institutes gather values from several rosters (and the kind from the
         # name), so a blank cell keeps the stored value.
         stored_extra = self.db.execute(
-            "SELECT extra FROM institutes WHERE id = ?", [found[0]]
+            "SELECT extra FROM institutes WHERE id = ?", [institute_id]
         ).fetchone()[0]
-        self._update(found[0], _filled_only(row, stored_extra))
-        return "updated" if found[2] else _FIRST_FILLED
+        self._update(institute_id, _filled_only(row, stored_extra))
 
     def _register_short_names(self, institute_id: int, record: Record) -> None:
         values = record.values
@@ -393,23 +423,44 @@ class SheetLoader:
             "SELECT row_hash, extra, source_file FROM enterprises WHERE id = ?",
             [link.entity_id],
         ).fetchone()
-        same = current is not None and self._same_content(current[0], row)
-        row["row_hash"] = self._sheet_hashes(link.entity_id, row)
-        if not link.created and same:
+        stored_hash = None if link.created or current is None else current[0]
+
+        def write(row=row):
+            self._write_enterprise(link, values, dict(row))
+
+        if self._body_unchanged(link.entity_id, stored_hash, row, write):
             return "unchanged"
+        write()
+        if link.created:
+            return "inserted"
+        return "updated" if current[2] else _FIRST_FILLED
+
+    def _write_enterprise(self, link, values: dict, row: dict) -> None:
         if not link.created:
             # Another spelling of a known enterprise adds to it, never blanks it.
+            stored_extra = self.db.execute(
+                "SELECT extra FROM enterprises WHERE id = ?", [link.entity_id]
+            ).fetchone()[0]
             row.pop("name", None)
-            row = _filled_only(row, current[1])
+            row = _filled_only(row, stored_extra)
         row["credit_code"] = values.get("credit_code") or None
         row["credit_code_valid"] = values.get("credit_code_valid")
         if not link.created and row["credit_code"] is None:
             row.pop("credit_code")
             row.pop("credit_code_valid")
         self._update(link.entity_id, row)
-        if link.created:
-            return "inserted"
-        return "updated" if current[2] else _FIRST_FILLED
+
+
+class _BodyRows:
+    """The rows one sheet gives an institute or enterprise, for `_body_unchanged`."""
+
+    def __init__(self, stored_hash: str | None):
+        self.stored_text = stored_hash
+        self.stored = stored_hash.split(",") if stored_hash else []
+        self.hashes: list[str] = []
+        self.written = False
+        # Writes the last unchanged row again, if the rows turn out changed.
+        self.rewrite = None
 
 
 def _filled_only(row: dict, stored_extra: str | None) -> dict:
