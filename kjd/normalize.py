@@ -479,6 +479,8 @@ def parse_int(value) -> int | None:
 # Dates
 
 _EXCEL_EPOCH = date(1899, 12, 30)
+_FIRST_SERIAL = (date(1950, 1, 1) - _EXCEL_EPOCH).days
+_FIRST_YEAR, _LAST_YEAR = 1900, 2200
 _OPEN_END = ("至今", "今", "现在", "长期", "长期有效")
 _DATE_PATTERNS = [
     re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"),
@@ -525,11 +527,14 @@ def parse_date(value) -> ParsedDate:
 
 
 def _serial_date(serial: float) -> ParsedDate:
-    # A whole number from 1900 to 2200 is a year typed as a number: as an
-    # Excel serial it would be a day in 1905 or 1906.
-    if 1900 <= serial <= 2200 and serial == int(serial):
-        return ParsedDate(f"{int(serial):04d}")
-    if 1 <= serial < 100000:
+    # Excel turns what staff type as 2025, 2022.3 or 20250630 into a number.
+    # Read such a number as the text typed (as a CSV cell would be): as a
+    # serial it would be a day in 1905.
+    if _FIRST_YEAR <= serial < _LAST_YEAR + 1 or 19000101 <= serial <= 22001231:
+        return _text_date(number_to_text(serial))
+    # Serials before 1950 are not dates in these rosters (a 1 or a 60 is a
+    # number typed in the wrong column).
+    if _FIRST_SERIAL <= serial < 100000:
         day = _EXCEL_EPOCH.toordinal() + int(serial)
         return ParsedDate(date.fromordinal(day).isoformat())
     return ParsedDate(None, "invalid")
@@ -554,6 +559,8 @@ def _text_date(text: str) -> ParsedDate:
 
 
 def _checked(year: int, month: int | None, day: int | None, note) -> ParsedDate:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        return ParsedDate(None, "invalid")
     try:
         if day is not None and month is not None:
             return ParsedDate(date(year, month, day).isoformat(), note)

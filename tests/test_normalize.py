@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kjd.normalize import (
+    ParsedDate,
     apply_zero_format,
     clean_line_breaks,
     clean_name,
@@ -300,10 +301,23 @@ def test_width_folding_keeps_symbols():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(2025, "2025"), (2025.0, "2025"), ("2025", "2025"), (45000, "2023-03-15")],
+    [
+        (2025, "2025"),
+        (2025.0, "2025"),
+        ("2025", "2025"),
+        (2022.3, "2022-03"),
+        (2024.12, "2024-12"),
+        (20250630, "2025-06-30"),
+        (45000, "2023-03-15"),
+    ],
 )
-def test_year_typed_alone_is_a_year_not_a_1905_serial(value, expected):
+def test_number_typed_as_a_date_reads_as_its_text(value, expected):
     assert parse_date(value).value == expected
+
+
+@pytest.mark.parametrize("value", [1, 60, 2250, "45000.5", "5000.5"])
+def test_number_that_is_no_date_is_invalid(value):
+    assert parse_date(value) == ParsedDate(None, "invalid")
 
 
 def test_number_too_large_for_sqlite_is_not_an_integer():
