@@ -559,3 +559,21 @@ def test_swapping_duplicate_rows_applies_the_last_one(db, tmp_path):
         "SELECT address, phone FROM institutes WHERE name = '吉林大学'"
     ).fetchone()
     assert stored == ("长春市前进大街2699号", "0431-85166000")
+
+
+def test_placeholder_credit_codes_identify_no_enterprise(db, tmp_path):
+    path = tmp_path / "企业.csv"
+    path.write_text(
+        "企业名称,统一社会信用代码\n"
+        "长春甲科技有限公司,无\n长春乙科技有限公司,无\n"
+        "长春丙科技有限公司,/\n长春丁科技有限公司,长春丁科技有限公司\n",
+        encoding="utf-8",
+    )
+    [sheet] = import_paths(db, [path], kind="enterprises").sheets
+    assert (sheet.inserted, sheet.rejected) == (4, 0)
+    rows = db.execute("SELECT name, credit_code, extra FROM enterprises ORDER BY id")
+    rows = rows.fetchall()
+    assert [row[1] for row in rows] == [None, None, None, None]
+    assert json.loads(rows[0][2]) == {"统一社会信用代码": "无"}
+    codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
+    assert codes.count("credit-code-missing") == 4

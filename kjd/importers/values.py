@@ -43,6 +43,9 @@ _AMOUNT_HEADER = re.compile(
     r"万元|金额|资金|经费|资本|投资|预算|产值|收入|营收|利润|价格"
 )
 _NEGATIONS = ("否", "不", "非", "无")
+# Letters and digits only, at least 8 of them: a credit code, a registration
+# number, or such a code with a digit missing. Anything else is not a code.
+_CODE_LIKE = re.compile(r"^[0-9A-Z]{8,}$")
 _NO_NUMBER_WORDS = (
     "面议",
     "待定",
@@ -186,6 +189,12 @@ def _warn_identifier(raw, note, cell):
 
 def _credit_code(field_name, raw, cell):
     code = normalize_credit_code(raw)
+    if code is not None and not _CODE_LIKE.match(code):
+        # 无, /, 暂无 or a name typed in the column: not a code, so it must
+        # not identify the enterprise (all firms with 无 would become one).
+        cell.warn(raw, "credit-code-missing", f"“{code}”不是统一社会信用代码，已忽略")
+        cell.values.setdefault("_extra", {})[cell.label] = cell_text(raw)
+        code = None
     cell.values[field_name] = code
     if code is None:
         return
