@@ -25,6 +25,7 @@ from kjd.commands.common import (
     RootDbOption,
     VerboseOption,
     apply_options,
+    discard_stdout,
     report_usage_error,
 )
 from kjd.errors import EXIT_INTERRUPTED
@@ -92,8 +93,20 @@ def main() -> None:
     try:
         code = app(prog_name="kjd", standalone_mode=False)
     except CLICK_EXCEPTION as exc:
-        report_usage_error(exc, json_output="--json" in sys.argv[1:])
         code = exc.exit_code
+        try:
+            report_usage_error(exc, json_output="--json" in sys.argv[1:])
+        except BrokenPipeError:
+            discard_stdout()
     except typer.Abort:
         code = EXIT_INTERRUPTED
+    except SystemExit as exc:
+        # typer exits with 1 when the reader of stdout stopped early (kjd
+        # --help | head). End quietly instead, with 0 or the code of the error
+        # that was being reported when the pipe closed.
+        broken = exc.__context__
+        if not isinstance(broken, BrokenPipeError):
+            raise
+        discard_stdout()
+        code = getattr(broken.__context__, "exit_code", 0)
     sys.exit(code or 0)

@@ -91,16 +91,7 @@ def make_console(stderr: bool) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     _replace_unencodable(stream)
     wrap = _is_terminal(stream)
-    return _Console(file=stream, stderr=stderr, highlight=False, soft_wrap=not wrap)
-
-
-class _Console(Console):
-    """A rich console that leaves a closed output pipe to `run_guarded`."""
-
-    def on_broken_pipe(self) -> None:
-        # rich's own handler exits with 1; kjd ends such a run with 0.
-        self.quiet = True
-        raise BrokenPipeError
+    return Console(file=stream, stderr=stderr, highlight=False, soft_wrap=not wrap)
 
 
 def _is_terminal(stream) -> bool:
@@ -251,7 +242,7 @@ def run_guarded(current: Settings, func, *args, **kwargs):
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except BrokenPipeError:
         # The program reading the output stopped early (kjd … | head).
-        _discard_stdout()
+        discard_stdout()
         raise typer.Exit(EXIT_OK) from None
     except Exception as exc:
         if current.debug:
@@ -264,7 +255,7 @@ def run_guarded(current: Settings, func, *args, **kwargs):
         raise typer.Exit(EXIT_FAILED) from None
 
 
-def _discard_stdout() -> None:
+def discard_stdout() -> None:
     # Later writes and the final flush go nowhere instead of failing again.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)

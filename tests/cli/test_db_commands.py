@@ -178,3 +178,31 @@ def test_closed_output_pipe_ends_quietly_with_zero(
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 0, stderr
     assert stderr == ""
+
+
+def closed_pipe_run(kjd_command, env, *args):
+    process = subprocess.Popen(
+        [*kjd_command, *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    return process.wait(timeout=60), stderr
+
+
+def test_help_into_a_closed_pipe_ends_with_zero(kjd_command, subprocess_env):
+    code, stderr = closed_pipe_run(kjd_command, subprocess_env, "--help")
+    assert (code, stderr) == (0, "")
+
+
+def test_error_into_a_closed_pipe_keeps_its_exit_code(
+    kjd_command, subprocess_env, db_path, tmp_path
+):
+    code, stderr = closed_pipe_run(
+        kjd_command, subprocess_env, "--db", db_path, "import",
+        tmp_path / "missing.xlsx", "--json",
+    )  # fmt: skip
+    assert code == 2
+    assert "文件不存在" in stderr
