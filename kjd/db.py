@@ -138,7 +138,9 @@ def open_db_for_preview(path: Path) -> sqlite_utils.Database:
     path = Path(path)
     if not path.exists():
         return open_db(Path(":memory:"))
-    source = sqlite_utils.Database(_connect_read_only(path))
+    if not _is_sqlite_file(path):
+        return open_db(path)  # raises the error every command gives for it
+    source = sqlite_utils.Database(_connect_snapshot(path))
     version = schema_version(source)
     if version >= SCHEMA_VERSION:
         source.conn.close()
@@ -148,6 +150,25 @@ def open_db_for_preview(path: Path) -> sqlite_utils.Database:
     source.conn.close()
     upgrade(copy, Path(":memory:"), is_new=True)
     return copy
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    with Path(path).open("rb") as handle:
+        head = handle.read(16)
+    return head in (b"", b"SQLite format 3\x00")
+
+
+def _connect_snapshot(path: Path) -> sqlite3.Connection:
+    # Without a write-ahead log to read, immutable=1 reads the file as it is
+    # and creates no -wal or -shm file beside it.
+    log = Path(f"{path}-wal")
+    if log.exists() and log.stat().st_size > 0:
+        return _connect_read_only(path)
+    uri = Path(path).resolve().as_uri()
+    try:
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return _connect_read_only(path)
 
 
 def close_open_databases() -> None:

@@ -190,6 +190,27 @@ def test_preview_of_an_older_database_changes_no_file(tmp_path):
     assert sorted(item.name for item in tmp_path.iterdir()) == ["old.db"]
 
 
+def test_preview_of_an_older_wal_database_leaves_no_files_beside_it(tmp_path):
+    path = tmp_path / "old.db"
+    build_version_1(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.close()
+
+    db = database.open_db_for_preview(path)
+    assert database.schema_version(db) == SCHEMA_VERSION
+    db.conn.close()
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["old.db"]
+
+
+def test_preview_of_a_file_that_is_no_database_says_so(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"not a database at all, just text")
+    with pytest.raises(sqlite3.DatabaseError):
+        database.open_db_for_preview(path)
+    assert path.read_bytes() == b"not a database at all, just text"
+
+
 def test_preview_of_a_missing_database_creates_none(tmp_path):
     db = database.open_db_for_preview(tmp_path / "new.db")
     assert database.schema_version(db) == SCHEMA_VERSION
