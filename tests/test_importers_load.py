@@ -430,7 +430,7 @@ def test_enterprise_listed_twice_is_unchanged_on_reimport(db, tmp_path):
 def write_experts(path, rows):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(["专家编号", "姓名", "工作单位", "职称", "联系电话"])
+    sheet.append(["专家编号", "姓名", "工作单位", "职称", "联系电话", "电子邮箱"])
     for row in rows:
         sheet.append(row)
     workbook.save(path)
@@ -441,8 +441,8 @@ def test_merged_expert_is_not_brought_back_by_a_reimport(db, tmp_path):
     from kjd.match.merge import merge_records
 
     rows = [
-        ["ZJ001", "王建国", "吉林大学", "教授", None],
-        ["ZJ002", "王建国", "吉林大学", None, "13900000002"],
+        ["ZJ001", "王建国", "吉林大学", "教授", None, None],
+        ["ZJ002", "王建国", "吉林大学", None, "13900000002", None],
     ]
     path = write_experts(tmp_path / "专家.xlsx", rows)
     import_paths(db, [path], kind="experts")
@@ -450,18 +450,35 @@ def test_merged_expert_is_not_brought_back_by_a_reimport(db, tmp_path):
     merge_records(db, "expert", kept, merged)
     db.conn.commit()
 
-    [sheet] = import_paths(db, [path], kind="experts").sheets
-    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 0, 2)
+    def reimport():
+        write_experts(path, rows)
+        [sheet] = import_paths(db, [path], kind="experts").sheets
+        return sheet.inserted, sheet.updated, sheet.unchanged
+
+    def warned():
+        codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
+        return codes.count("merged-row")
+
+    assert reimport() == (0, 0, 2)
     stored = db.execute("SELECT id, title, phone, email FROM experts").fetchall()
     assert stored == [(kept, "教授", "13900000002", None)]
 
+    # a change that finds nothing blank to fill leaves the kept record alone
     rows[1][3] = "研究员"
-    path = write_experts(tmp_path / "专家.xlsx", rows)
-    [changed] = import_paths(db, [path], kind="experts").sheets
-    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
-    assert db.execute("SELECT id, title FROM experts").fetchall() == [(kept, "教授")]
-    codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
-    assert codes.count("merged-row") == 1
+    assert reimport() == (0, 0, 2)
+    assert warned() == 0
+
+    # a filled cell fills the kept record's blank, with a warning
+    rows[1][5] = "wjg@jlu.edu.cn"
+    assert reimport() == (0, 1, 1)
+    assert warned() == 1
+    stored = db.execute("SELECT id, title, email FROM experts").fetchall()
+    assert stored == [(kept, "教授", "wjg@jlu.edu.cn")]
+
+    # a corrected unit is still the merged row, found by its 编号 and name
+    rows[1][2] = "吉林大学化学学院"
+    reimport()
+    assert db.execute("SELECT count(*) FROM experts").fetchone()[0] == 1
 
 
 def test_academician_cells_read_alike_in_xlsx_and_csv(db, tmp_path):

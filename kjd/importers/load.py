@@ -226,8 +226,9 @@ class SheetLoader:
             for name, value in list(row.items())[: self.hashed_names]
             if name != "extra" and not is_blank(value) and is_blank(stored.get(name))
         }
-        if blanks:
-            self._update(kept_id, blanks)
+        if not blanks:
+            return "unchanged"
+        self._update(kept_id, blanks)
         record.warnings.append(
             RowWarning(
                 record.row_number,

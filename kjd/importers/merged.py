@@ -8,6 +8,8 @@ record, with its natural key and row hash.
 
 import json
 
+from kjd.importers.refmatch import key_parts
+
 # Record tables whose rows `kjd dedupe` merges, and the merge kind of each.
 MERGED_KINDS = {"experts": "expert"}
 
@@ -19,13 +21,18 @@ class MergedRecords:
         self.db = db
         self.kind = MERGED_KINDS[table]
         self.by_key: dict[str, tuple[int, str | None]] | None = None
+        self.by_ref: dict[str, list[tuple]] = {}
         self.merged_into: dict[int, int] = {}
 
     def find(self, natural_key: str) -> tuple[int, str | None] | None:
-        """Return (id of the record it now lives in, its row hash) or None."""
+        """Return (id of the record it now lives in, its row hash) or None.
+
+        A row whose name or unit was corrected since the merge is found by its
+        reference (编号) and the same name or the same unit, as refmatch does.
+        """
         if self.by_key is None:
             self._load()
-        found = self.by_key.get(natural_key)
+        found = self.by_key.get(natural_key) or self._by_reference(natural_key)
         if found is None:
             return None
         record_id, row_hash = found
@@ -35,6 +42,17 @@ class MergedRecords:
             seen.add(record_id)
             record_id = self.merged_into[record_id]
         return record_id, row_hash
+
+    def _by_reference(self, natural_key: str) -> tuple[int, str | None] | None:
+        parts = key_parts(natural_key)
+        if parts is None:
+            return None
+        for known, merged_id, row_hash in self.by_ref.get(parts.ref, []):
+            if parts.title == known.title or (
+                parts.owner and parts.owner == known.owner
+            ):
+                return merged_id, row_hash
+        return None
 
     def _load(self) -> None:
         self.by_key = {}
@@ -46,8 +64,11 @@ class MergedRecords:
         for kept_id, merged_id, snapshot in rows:
             merged = json.loads(snapshot).get("merged") or {}
             self.merged_into[merged_id] = kept_id
-            if merged.get("natural_key"):
-                self.by_key[merged["natural_key"]] = (
-                    merged_id,
-                    merged.get("row_hash"),
-                )
+            key = merged.get("natural_key")
+            if not key:
+                continue
+            self.by_key[key] = (merged_id, merged.get("row_hash"))
+            parts = key_parts(key)
+            if parts is not None:
+                entry = (parts, merged_id, merged.get("row_hash"))
+                self.by_ref.setdefault(parts.ref, []).append(entry)
