@@ -594,3 +594,23 @@ def test_placeholder_credit_codes_identify_no_enterprise(db, tmp_path):
     assert json.loads(rows[0][2]) == {"统一社会信用代码": "无"}
     codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
     assert codes.count("credit-code-missing") == 4
+
+
+def test_blank_kind_keeps_the_kind_a_roster_gave(db, tmp_path):
+    def write(path, kind):
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["单位名称", "单位类型", "联系电话"])
+        sheet.append(["长春博超汽车零部件股份有限公司", kind, "0431-80000001"])
+        workbook.save(path)
+        return path
+
+    import_paths(db, [write(tmp_path / "v1.xlsx", "科研院所")], kind="institutes")
+    [sheet] = import_paths(
+        db, [write(tmp_path / "v2.xlsx", None)], kind="institutes"
+    ).sheets
+    assert sheet.updated == 1
+    kind = db.execute(
+        "SELECT kind FROM institutes WHERE name = '长春博超汽车零部件股份有限公司'"
+    ).fetchone()[0]
+    assert kind == "科研院所"

@@ -17,7 +17,7 @@ from datetime import datetime
 import sqlite_utils
 
 from kjd.importers.merged import MERGED_KINDS, MergedRecords
-from kjd.importers.records import ParsedSheet, Record
+from kjd.importers.records import KIND_FROM_NAME, ParsedSheet, Record
 from kjd.importers.refmatch import RefMatcher
 from kjd.importers.report import SheetResult
 from kjd.importers.shortnames import register_short_names
@@ -373,21 +373,26 @@ class SheetLoader:
         self.claimed[institute_id] = key
         self._register_short_names(institute_id, record)
 
+        guessed_kind = bool(record.values.get(KIND_FROM_NAME))
+
         def write(row=row):
-            self._write_institute(institute_id, row)
+            self._write_institute(institute_id, row, guessed_kind)
 
         if self._body_unchanged(institute_id, found[1], row, write):
             return "unchanged"
         write()
         return "updated" if found[2] else _FIRST_FILLED
 
-    def _write_institute(self, institute_id: int, row: dict) -> None:
-        # Institutes gather values from several rosters (and the kind from the
-        # name), so a blank cell keeps the stored value.
-        stored_extra = self.db.execute(
-            "SELECT extra FROM institutes WHERE id = ?", [institute_id]
-        ).fetchone()[0]
-        self._update(institute_id, _filled_only(row, stored_extra))
+    def _write_institute(self, institute_id: int, row: dict, guessed_kind: bool):
+        # Institutes gather values from several rosters, so a blank cell keeps
+        # the stored value, and a kind guessed from the name keeps a stored kind.
+        stored_kind, stored_extra = self.db.execute(
+            "SELECT kind, extra FROM institutes WHERE id = ?", [institute_id]
+        ).fetchone()
+        filled = _filled_only(row, stored_extra)
+        if guessed_kind and stored_kind:
+            filled.pop("kind", None)
+        self._update(institute_id, filled)
 
     def _register_short_names(self, institute_id: int, record: Record) -> None:
         values = record.values

@@ -31,6 +31,7 @@ _FOOTER = re.compile(
     r"^(合计|总计|小计|以下空白|以下无|以下为空|此页以下空白|注[:：\d．.、]|注释[:：]|说明[:：]"
     r"|填表说明|填报说明|填写说明|填表人|审核人|制表人|单位负责人|负责人[:：]|备注[:：])"
 )
+KIND_FROM_NAME = "_kind_from_name"
 _FOOTER_FIRST = frozenset("合总小以此注说填审制单负备")
 _END_MARKER = re.compile(r"^(以下空白|以下无|以下为空|此页以下空白)")
 # A legal company name that opens a paragraph ('郑州某某科技有限公司2014年首创…')
@@ -390,8 +391,10 @@ def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:
     elif kind == "experts":
         if values.get("is_academician") is None:
             values["is_academician"] = int("院士" in (values.get("title") or ""))
-    elif kind == "institutes":
-        values["kind"] = values.get("kind") or institute_kind(values.get("name"))
+    elif kind == "institutes" and not values.get("kind"):
+        values["kind"] = institute_kind(values.get("name"))
+        # Not a column: tells the loader that a stored kind wins over this guess.
+        values[KIND_FROM_NAME] = True
 
 
 def _enterprise_from_text(values: dict, warnings: list, row_number: int) -> None:
