@@ -614,3 +614,28 @@ def test_blank_kind_keeps_the_kind_a_roster_gave(db, tmp_path):
         "SELECT kind FROM institutes WHERE name = '长春博超汽车零部件股份有限公司'"
     ).fetchone()[0]
     assert kind == "科研院所"
+
+
+def test_infinite_amount_in_an_extra_column_keeps_extra_valid_json(db, tmp_path):
+    path = tmp_path / "需求.csv"
+    path.write_text(
+        "需求名称,需求描述,合同金额\n甲,描述,inf\n乙,描述," + "9" * 400 + "\n",
+        encoding="utf-8",
+    )
+    [sheet] = import_paths(db, [path], kind="demands").sheets
+    assert sheet.inserted == 2
+    valid = db.execute("SELECT json_valid(extra) FROM demands").fetchall()
+    assert valid == [(1,), (1,)]
+    extra = json.loads(db.execute("SELECT extra FROM demands").fetchone()[0])
+    assert extra == {"合同金额": None, "合同金额_原文": "inf"}
+
+
+def test_short_name_in_an_institute_roster_keeps_the_full_name(db, tmp_path):
+    rows = [["吉大", "长春市前进大街2699号", "0431-85166000", None]]
+    path = write_institutes(tmp_path / "院所.xlsx", rows)
+    [sheet] = import_paths(db, [path], kind="institutes").sheets
+    assert (sheet.inserted, sheet.updated) == (1, 0)
+    stored = db.execute(
+        "SELECT name, phone FROM institutes WHERE phone IS NOT NULL"
+    ).fetchall()
+    assert stored == [("吉林大学", "0431-85166000")]

@@ -386,12 +386,16 @@ class SheetLoader:
     def _write_institute(self, institute_id: int, row: dict, guessed_kind: bool):
         # Institutes gather values from several rosters, so a blank cell keeps
         # the stored value, and a kind guessed from the name keeps a stored kind.
-        stored_kind, stored_extra = self.db.execute(
-            "SELECT kind, extra FROM institutes WHERE id = ?", [institute_id]
+        stored_name, stored_kind, stored_extra = self.db.execute(
+            "SELECT name, kind, extra FROM institutes WHERE id = ?", [institute_id]
         ).fetchone()
         filled = _filled_only(row, stored_extra)
         if guessed_kind and stored_kind:
             filled.pop("kind", None)
+        if len(filled.get("name") or "") < len(stored_name or ""):
+            # A short name or alias (吉大, CIAC) that found the record does not
+            # replace its full name.
+            filled.pop("name", None)
         self._update(institute_id, filled)
 
     def _register_short_names(self, institute_id: int, record: Record) -> None:

@@ -5,6 +5,7 @@ context, writes into the record's values (one field may fill several columns:
 budget and budget_raw, phone and contact) and appends warnings.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -384,8 +385,10 @@ def extra_value(label: str, raw, cell: Cell, kind: str | None = None):
         number = parse_number(raw)
         if number is None and isinstance(raw, str):
             number = parse_amount_wan(raw) if re.search(r"\d", raw) else None
+        if number is not None and not math.isfinite(number):
+            number = None  # 'inf' or 400 digits: JSON has no such number
         if number is None:
-            text = clean_name(raw)
+            text = clean_name(raw if isinstance(raw, str) else cell_text(raw))
             cell.values.setdefault("_extra", {})[f"{label}_原文"] = text
             cell.warn(
                 raw,
