@@ -639,3 +639,27 @@ def test_short_name_in_an_institute_roster_keeps_the_full_name(db, tmp_path):
         "SELECT name, phone FROM institutes WHERE phone IS NOT NULL"
     ).fetchall()
     assert stored == [("吉林大学", "0431-85166000")]
+
+
+def test_institute_on_two_sheets_of_one_file_is_unchanged_on_reimport(db, tmp_path):
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    first.title = "名录一"
+    second = workbook.create_sheet("名录二")
+    for sheet, phone in ((first, "0431-85166000"), (second, "0431-85166001")):
+        sheet.append(["单位名称", "地址", "联系电话"])
+        sheet.append(["长春测试研究院", "长春市", phone])
+    path = tmp_path / "院所.xlsx"
+    workbook.save(path)
+    import_paths(db, [path], kind="institutes")
+
+    sheets = import_paths(db, [path], kind="institutes").sheets
+    assert [(sheet.updated, sheet.unchanged) for sheet in sheets] == [(0, 1), (0, 1)]
+    stored = db.execute(
+        "SELECT phone FROM institutes WHERE name = '长春测试研究院'"
+    ).fetchone()
+    assert stored == ("0431-85166001",)
+    counts = db.execute(
+        "SELECT updated, unchanged FROM imports ORDER BY id DESC LIMIT 2"
+    ).fetchall()
+    assert counts == [(0, 1), (0, 1)]

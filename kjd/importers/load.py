@@ -56,6 +56,7 @@ class SheetLoader:
         parsed: ParsedSheet,
         source: dict,
         written: set[int] | None = None,
+        bodies: dict | None = None,
     ):
         self.db = db
         self.parsed = parsed
@@ -72,12 +73,16 @@ class SheetLoader:
         self.next_id = 0
         # How many leading items of the row `_row` built last are hashed.
         self.hashed_names = 0
-        # The rows this sheet gave each institute or enterprise, by record id.
-        self.bodies: dict[int, _BodyRows] = {}
+        # The rows this file gave each institute or enterprise, by record id.
+        # The caller that shares them across sheets settles them at the end.
+        self.bodies: dict[int, _BodyRows] = {} if bodies is None else bodies
+        self.settle_here = bodies is None
+        self.result: SheetResult | None = None
         # Ids of the records this file wrote so far, which no later row claims.
         self.written = set() if written is None else written
 
     def load(self, result: SheetResult, on_record=None) -> None:
+        self.result = result
         existing = self._existing_keys()
         self.by_ref = None
         self.merged = None
@@ -103,7 +108,8 @@ class SheetLoader:
                 if on_record is not None:
                     on_record(done)
         self._flush()
-        self._settle_bodies(result)
+        if self.settle_here:
+            settle_bodies(self.bodies)
 
     def _max_id(self) -> int:
         row = self.db.execute(f"SELECT max(id) FROM [{self.table}]").fetchone()
@@ -247,8 +253,8 @@ class SheetLoader:
         The record keeps the hashes of all of them (row_hash, comma-separated),
         so a re-import finds each row unchanged. A row is unchanged while its
         hash is among the stored ones and no earlier row of the sheet wrote
-        the body. `write` writes the row; `_settle_bodies` calls it at the end
-        of the sheet when the rows differ from the stored ones after all
+        the body. `write` writes the row; `settle_bodies` calls it at the end
+        of the file when the rows differ from the stored ones after all
         (fewer rows, or another order).
         """
         rows = self.bodies.get(body_id)
@@ -259,21 +265,10 @@ class SheetLoader:
         row["row_hash"] = ",".join(dict.fromkeys(rows.hashes))
         if unchanged:
             rows.rewrite = write
+            rows.result = self.result
             return True
         rows.written = True
         return False
-
-    def _settle_bodies(self, result: SheetResult) -> None:
-        """Write the bodies whose rows were each unchanged but not all together."""
-        for rows in self.bodies.values():
-            if rows.written or rows.rewrite is None:
-                continue
-            hashes = list(dict.fromkeys(rows.hashes))
-            if hashes == rows.stored or len(hashes) == len(rows.stored) == 1:
-                continue  # one row, matched by its hash or by a kjd 0.1.0 hash
-            rows.rewrite()
-            result.unchanged -= 1
-            result.updated += 1
 
     def _insert(self, row: dict) -> int:
         sql = self._insert_sql(tuple(row))
@@ -461,6 +456,23 @@ class SheetLoader:
         self._update(link.entity_id, row)
 
 
+def settle_bodies(bodies: dict) -> None:
+    """Write the bodies whose rows were each unchanged but not all together.
+
+    Call once all the sheets that share `bodies` are loaded: a body's rows
+    may come from several sheets of one file.
+    """
+    for rows in bodies.values():
+        if rows.written or rows.rewrite is None:
+            continue
+        hashes = list(dict.fromkeys(rows.hashes))
+        if hashes == rows.stored or len(hashes) == len(rows.stored) == 1:
+            continue  # one row, matched by its hash or by a kjd 0.1.0 hash
+        rows.rewrite()
+        rows.result.unchanged -= 1
+        rows.result.updated += 1
+
+
 class _BodyRows:
     """The rows one sheet gives an institute or enterprise, for `_body_unchanged`."""
 
@@ -469,8 +481,10 @@ class _BodyRows:
         self.stored = stored_hash.split(",") if stored_hash else []
         self.hashes: list[str] = []
         self.written = False
-        # Writes the last unchanged row again, if the rows turn out changed.
+        # Writes the last unchanged row again, if the rows turn out changed,
+        # and the counts of that row's sheet.
         self.rewrite = None
+        self.result = None
 
 
 def _filled_only(row: dict, stored_extra: str | None) -> dict:

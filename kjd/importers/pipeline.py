@@ -13,7 +13,7 @@ from kjd.collector import collector_paused
 from kjd.db import transaction
 from kjd.errors import AmbiguousKind, FileRejected, UsageError
 from kjd.importers.headers import find_header, map_header
-from kjd.importers.load import SheetLoader, now_text
+from kjd.importers.load import SheetLoader, now_text, settle_bodies
 from kjd.importers.records import ParsedSheet, parse_sheet, preview_cells
 from kjd.importers.rejects import (
     RejectedSheet,
@@ -292,6 +292,9 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
     # Records written by one sheet are never the corrected version of a row of
     # another sheet of the same file.
     written: dict[str, set[int]] = {}
+    # An institute or enterprise may have rows on several sheets of the file.
+    bodies: dict[str, dict] = {}
+    imported = []
     with _file_transaction(db):
         for sheet, result in parsed:
             import_id = _insert_import(db, path, digest, sheet)
@@ -300,7 +303,11 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
                 "source_sheet": sheet.name,
             }
             loader = SheetLoader(
-                db, sheet, source, written.setdefault(sheet.kind, set())
+                db,
+                sheet,
+                source,
+                written.setdefault(sheet.kind, set()),
+                bodies.setdefault(sheet.kind, {}),
             )
 
             def progress(done, offset=done_before):
@@ -311,6 +318,10 @@ def _write_file(db, path, digest, parsed, options, on_progress) -> None:
             _count_warnings(result, sheet)
             done_before += len(sheet.records)
             _insert_rejects_and_warnings(db, import_id, path, sheet)
+            imported.append((import_id, result))
+        for kind_bodies in bodies.values():
+            settle_bodies(kind_bodies)
+        for import_id, result in imported:
             _finish_import(db, import_id, result)
         if options["strict"] and any(sheet.rejects for sheet, _ in parsed):
             for sheet, result in parsed:
