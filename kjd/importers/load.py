@@ -252,10 +252,10 @@ class SheetLoader:
         A roster may list one body on several rows, which are written in turn.
         The record keeps the hashes of all of them (row_hash, comma-separated),
         so a re-import finds each row unchanged. A row is unchanged while its
-        hash is among the stored ones and no earlier row of the sheet wrote
-        the body. `write` writes the row; `settle_bodies` calls it at the end
-        of the file when the rows differ from the stored ones after all
-        (fewer rows, or another order).
+        hash is among the stored ones and no earlier row of the file wrote
+        the body. `write` writes the row. `settle_bodies` calls it at the end
+        of the file if the rows differ from the stored ones after all, because
+        there are fewer rows or they come in another order.
         """
         rows = self.bodies.get(body_id)
         if rows is None:

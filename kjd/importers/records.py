@@ -393,7 +393,7 @@ def _complete(kind: str, values: dict, warnings: list, row_number: int) -> None:
             values["is_academician"] = int("院士" in (values.get("title") or ""))
     elif kind == "institutes" and not values.get("kind"):
         values["kind"] = institute_kind(values.get("name"))
-        # Not a column: tells the loader that a stored kind wins over this guess.
+        # Not a column. The loader keeps a stored kind over this guess.
         values[KIND_FROM_NAME] = True
 
 
