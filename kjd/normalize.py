@@ -531,7 +531,12 @@ def _serial_date(serial: float) -> ParsedDate:
     # Read such a number as the text typed (as a CSV cell would be): as a
     # serial it would be a day in 1905.
     if _FIRST_YEAR <= serial < _LAST_YEAR + 1 or 19000101 <= serial <= 22001231:
-        return _text_date(number_to_text(serial))
+        text = number_to_text(serial)
+        parsed = _text_date(text)
+        if parsed.value and text.endswith(".1"):
+            # 2025.10 typed into Excel is the number 2025.1: October or January.
+            parsed.note = "month-cut"
+        return parsed
     # Serials before 1950 are not dates in these rosters (a 1 or a 60 is a
     # number typed in the wrong column).
     if _FIRST_SERIAL <= serial < 100000:

@@ -663,3 +663,26 @@ def test_institute_on_two_sheets_of_one_file_is_unchanged_on_reimport(db, tmp_pa
         "SELECT updated, unchanged FROM imports ORDER BY id DESC LIMIT 2"
     ).fetchall()
     assert counts == [(0, 1), (0, 1)]
+
+
+def test_deadline_numbers_that_are_no_dates_keep_their_text(db, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["需求名称", "需求描述", "完成时限"])
+    for title, deadline in (("甲", 2022.3), ("乙", 2025.1), ("丙", 60)):
+        sheet.append([title, "描述", deadline])
+    workbook.save(tmp_path / "需求.xlsx")
+    import_paths(db, [tmp_path / "需求.xlsx"], kind="demands")
+    rows = db.execute(
+        "SELECT title, deadline, deadline_raw FROM demands ORDER BY id"
+    ).fetchall()
+    assert rows == [
+        ("甲", "2022-03", None),
+        ("乙", "2025-01", "2025.1"),
+        ("丙", None, "60"),
+    ]
+    codes = [row[0] for row in db.execute("SELECT code FROM import_warnings")]
+    assert sorted(code for code in codes if code.startswith("date")) == [
+        "date-ambiguous",
+        "date-unreadable",
+    ]

@@ -332,3 +332,8 @@ def test_number_too_large_for_sqlite_is_not_an_integer():
 )
 def test_bool_reads_number_text_as_excel_reads_numbers(value, expected):
     assert parse_bool(value) is expected
+
+
+def test_year_dot_one_typed_as_a_number_may_be_october():
+    assert parse_date(2025.1) == ParsedDate("2025-01", "month-cut")
+    assert parse_date("2025.1") == ParsedDate("2025-01", None)

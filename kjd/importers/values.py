@@ -224,12 +224,17 @@ def _date(field_name, raw, cell):
     parsed = parse_date(raw)
     cell.values[field_name] = parsed.value
     text = cell_text(raw)
-    cell.values[f"{field_name}_raw"] = (
-        clean_name(text) if isinstance(raw, str) else None
-    )
+    kept = isinstance(raw, str) or parsed.note in ("invalid", "month-cut")
+    cell.values[f"{field_name}_raw"] = clean_name(text) if kept else None
     if parsed.note == "ambiguous":
         cell.warn(
             raw, "date-ambiguous", "日期的月和日可以互换，已按月/日/年读取，请核对"
+        )
+    elif parsed.note == "month-cut":
+        cell.warn(
+            raw,
+            "date-ambiguous",
+            f"“{text}”可能是 10 月（Excel 去掉了末尾的 0），已按 1 月读取，请核对",
         )
     elif parsed.note == "invalid":
         cell.warn(raw, "date-unreadable", "无法识别的日期，已保留原文")
