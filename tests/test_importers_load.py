@@ -480,6 +480,13 @@ def test_merged_expert_is_not_brought_back_by_a_reimport(db, tmp_path):
     reimport()
     assert db.execute("SELECT count(*) FROM experts").fetchone()[0] == 1
 
+    # a change to the kept row keeps the phone that the merge filled in
+    rows[0][3] = "教授、博导"
+    reimport()
+    stored = db.execute("SELECT title, phone, email FROM experts").fetchall()
+    assert stored == [("教授、博导", "13900000002", "wjg@jlu.edu.cn")]
+    assert reimport() == (0, 0, 2)
+
 
 def test_academician_cells_read_alike_in_xlsx_and_csv(db, tmp_path):
     cells = ["1.0", "否（非院士）", "中国工程院院士", "x", None]
@@ -686,3 +693,24 @@ def test_deadline_numbers_that_are_no_dates_keep_their_text(db, tmp_path):
         "date-ambiguous",
         "date-unreadable",
     ]
+
+
+def test_change_to_the_kept_expert_keeps_what_the_merge_filled(db, tmp_path):
+    from kjd.match.merge import merge_records
+
+    rows = [
+        ["ZJ001", "王建国", "吉林大学", "教授", None, None],
+        ["ZJ002", "王建国", "吉林大学", None, "13900000002", "wjg@jlu.edu.cn"],
+    ]
+    path = write_experts(tmp_path / "专家.xlsx", rows)
+    import_paths(db, [path], kind="experts")
+    kept, merged = [row[0] for row in db.execute("SELECT id FROM experts ORDER BY id")]
+    merge_records(db, "expert", kept, merged)
+    db.conn.commit()
+
+    rows[0][3] = "教授、博导"
+    write_experts(path, rows)
+    [sheet] = import_paths(db, [path], kind="experts").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 1)
+    stored = db.execute("SELECT id, title, phone, email FROM experts").fetchall()
+    assert stored == [(kept, "教授、博导", "13900000002", "wjg@jlu.edu.cn")]

@@ -168,7 +168,7 @@ class SheetLoader:
             self.pending.append((row, record))
             existing[record.natural_key] = (row_id, row["row_hash"])
             return "inserted"
-        self._update(known[0], row)
+        self._update(known[0], self._without_merge_blanks(known[0], row))
         existing[record.natural_key] = (known[0], row["row_hash"])
         self._after_write(known[0], record)
         return "updated"
@@ -205,6 +205,19 @@ class SheetLoader:
         # A row stored by kjd 0.1.0 carries the hash of the repr() of its items.
         items = list(row.items())[: self.hashed_names]
         return stored_hash == _repr_hash(items)
+
+    def _without_merge_blanks(self, record_id: int, row: dict) -> dict:
+        """Drop the row's blank cells in columns that a merge filled."""
+        if self.merged is None:
+            return row
+        filled = self.merged.filled_columns(record_id)
+        if not filled:
+            return row
+        return {
+            name: value
+            for name, value in row.items()
+            if name not in filled or not is_blank(value)
+        }
 
     def _load_merged(
         self, record: Record, row: dict, kept_id: int, merged_hash: str | None

@@ -9,6 +9,7 @@ record, with its natural key and row hash.
 import json
 
 from kjd.importers.refmatch import key_parts
+from kjd.match.merge import OWN_COLUMNS
 
 # Record tables whose rows `kjd dedupe` merges, and the merge kind of each.
 MERGED_KINDS = {"experts": "expert"}
@@ -23,6 +24,8 @@ class MergedRecords:
         self.by_key: dict[str, tuple[int, str | None]] | None = None
         self.by_ref: dict[str, list[tuple]] = {}
         self.merged_into: dict[int, int] = {}
+        # The columns each kept record received from the records merged into it.
+        self.filled: dict[int, set[str]] = {}
 
     def find(self, natural_key: str) -> tuple[int, str | None] | None:
         """Return (id of the record it now lives in, its row hash) or None.
@@ -43,6 +46,12 @@ class MergedRecords:
             record_id = self.merged_into[record_id]
         return record_id, row_hash
 
+    def filled_columns(self, record_id: int) -> set[str]:
+        """Return the columns that merges filled in record `record_id`."""
+        if self.by_key is None:
+            self._load()
+        return self.filled.get(record_id, set())
+
     def _by_reference(self, natural_key: str) -> tuple[int, str | None] | None:
         parts = key_parts(natural_key)
         if parts is None:
@@ -62,8 +71,17 @@ class MergedRecords:
             [self.kind],
         )
         for kept_id, merged_id, snapshot in rows:
-            merged = json.loads(snapshot).get("merged") or {}
+            snapshot = json.loads(snapshot)
+            merged = snapshot.get("merged") or {}
+            before = snapshot.get("kept_before") or {}
             self.merged_into[merged_id] = kept_id
+            self.filled.setdefault(kept_id, set()).update(
+                column
+                for column, value in merged.items()
+                if column not in OWN_COLUMNS
+                and value not in (None, "")
+                and before.get(column) in (None, "")
+            )
             key = merged.get("natural_key")
             if not key:
                 continue

@@ -33,7 +33,7 @@ _TARGET_TABLES = ("matches", "decisions", "meetings", "outcomes")
 # Of those, the ones with UNIQUE (demand_id, target_type, target_id).
 _UNIQUE_TARGET_TABLES = ("matches", "decisions")
 # Columns never copied from the merged record into the kept one.
-_OWN_COLUMNS = {
+OWN_COLUMNS = {
     "id",
     "name",
     "natural_key",
@@ -316,7 +316,7 @@ def _fill_blanks(db, table: str, kept: dict, merged: dict) -> None:
     updates = {
         column: value
         for column, value in merged.items()
-        if column not in _OWN_COLUMNS
+        if column not in OWN_COLUMNS
         and value not in (None, "")
         and kept.get(column) in (None, "")
     }
