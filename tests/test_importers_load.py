@@ -714,3 +714,16 @@ def test_change_to_the_kept_expert_keeps_what_the_merge_filled(db, tmp_path):
     assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 1)
     stored = db.execute("SELECT id, title, phone, email FROM experts").fetchall()
     assert stored == [(kept, "教授、博导", "13900000002", "wjg@jlu.edu.cn")]
+
+
+def test_dropping_a_repeated_last_row_applies_the_row_before(db, tmp_path):
+    first = ["长春德茂汽车零部件有限公司", "13800000001", "汽车零部件"]
+    second = ["长春德茂汽车零部件有限公司", "13800000002", "汽车电子"]
+    path = write_enterprises(tmp_path / "企业.xlsx", [first, second, first])
+    import_paths(db, [path], kind="enterprises")
+
+    write_enterprises(path, [first, second])
+    [sheet] = import_paths(db, [path], kind="enterprises").sheets
+    assert (sheet.updated, sheet.unchanged) == (1, 1)
+    stored = db.execute("SELECT phone, industry FROM enterprises").fetchall()
+    assert stored == [("13800000002", "汽车电子")]

@@ -275,7 +275,7 @@ class SheetLoader:
             rows = self.bodies[body_id] = _BodyRows(stored_hash)
         unchanged = not rows.written and self._same_content(rows.stored_text, row)
         rows.hashes.append(row["row_hash"])
-        row["row_hash"] = ",".join(dict.fromkeys(rows.hashes))
+        row["row_hash"] = ",".join(rows.hashes)
         if unchanged:
             rows.rewrite = write
             rows.result = self.result
@@ -478,7 +478,7 @@ def settle_bodies(bodies: dict) -> None:
     for rows in bodies.values():
         if rows.written or rows.rewrite is None:
             continue
-        hashes = list(dict.fromkeys(rows.hashes))
+        hashes = rows.hashes
         if hashes == rows.stored or len(hashes) == len(rows.stored) == 1:
             continue  # one row, matched by its hash or by a kjd 0.1.0 hash
         rows.rewrite()
