@@ -727,3 +727,30 @@ def test_dropping_a_repeated_last_row_applies_the_row_before(db, tmp_path):
     assert (sheet.updated, sheet.unchanged) == (1, 1)
     stored = db.execute("SELECT phone, industry FROM enterprises").fetchall()
     assert stored == [("13800000002", "汽车电子")]
+
+
+def test_merged_institute_is_not_brought_back_by_its_roster(db, tmp_path):
+    from kjd.match.merge import merge_records
+
+    rows = [
+        ["吉林省测试研究院", "长春市", "0431-80000001", None],
+        ["吉林省测试研究所", "长春市", None, "所"],
+    ]
+    path = write_institutes(tmp_path / "院所.xlsx", rows)
+    import_paths(db, [path], kind="institutes")
+    ids = dict(
+        db.execute("SELECT name, id FROM institutes WHERE name LIKE '吉林省测试%'")
+    )
+    merge_records(db, "institute", ids["吉林省测试研究院"], ids["吉林省测试研究所"])
+    db.conn.commit()
+
+    import_paths(db, [path], kind="institutes")
+    [sheet] = import_paths(db, [path], kind="institutes").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 0, 2)
+    names = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM institutes WHERE name LIKE '吉林省测试%'"
+        )
+    ]
+    assert names == ["吉林省测试研究院"]

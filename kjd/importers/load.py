@@ -23,6 +23,7 @@ from kjd.importers.report import SheetResult
 from kjd.importers.shortnames import register_short_names
 from kjd.importers.values import RowWarning
 from kjd.match import entities
+from kjd.match.aliases import is_merged_name
 from kjd.match.entities import resolve_enterprise, resolve_institutes
 from kjd.normalize import is_blank, match_key
 
@@ -368,8 +369,14 @@ class SheetLoader:
         ).fetchone()
         if found is None:
             found = self._institute_by_resolver(record)
+        merged_name = False
         if found is not None and self.claimed.get(found[0], key) != key:
-            found = None
+            # Another row of this file named the record. Two rows are two
+            # bodies, unless kjd dedupe merged this name into the record.
+            name = record.values.get("name") or ""
+            merged_name = is_merged_name(self.db, "institute", name, found[0])
+            if not merged_name:
+                found = None
         if found is None:
             row["natural_key"] = key
             row_id = self._insert(row)
@@ -378,20 +385,22 @@ class SheetLoader:
             self._register_short_names(row_id, record)
             return "inserted"
         institute_id = found[0]
-        self.claimed[institute_id] = key
+        self.claimed.setdefault(institute_id, key)
         self._register_short_names(institute_id, record)
 
         guessed_kind = bool(record.values.get(KIND_FROM_NAME))
 
         def write(row=row):
-            self._write_institute(institute_id, row, guessed_kind)
+            self._write_institute(institute_id, row, guessed_kind, merged_name)
 
         if self._body_unchanged(institute_id, found[1], row, write):
             return "unchanged"
         write()
         return "updated" if found[2] else _FIRST_FILLED
 
-    def _write_institute(self, institute_id: int, row: dict, guessed_kind: bool):
+    def _write_institute(
+        self, institute_id: int, row: dict, guessed_kind: bool, merged_name: bool
+    ) -> None:
         # Institutes gather values from several rosters, so a blank cell keeps
         # the stored value, and a kind guessed from the name keeps a stored kind.
         stored_name, stored_kind, stored_extra = self.db.execute(
@@ -400,9 +409,9 @@ class SheetLoader:
         filled = _filled_only(row, stored_extra)
         if guessed_kind and stored_kind:
             filled.pop("kind", None)
-        if len(filled.get("name") or "") < len(stored_name or ""):
-            # A short name or alias (吉大, CIAC) that found the record does not
-            # replace its full name.
+        if merged_name or len(filled.get("name") or "") < len(stored_name or ""):
+            # A short name or alias (吉大, CIAC) that found the record, or the
+            # name of a record merged into it, does not replace its name.
             filled.pop("name", None)
         self._update(institute_id, filled)
 

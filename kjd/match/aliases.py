@@ -85,6 +85,22 @@ def alias_lookup(db: sqlite_utils.Database, kind: str, name: str) -> int | None:
     return row[0] if row else None
 
 
+def is_merged_name(
+    db: sqlite_utils.Database, kind: str, name: str, entity_id: int
+) -> bool:
+    """Return True when `name` was kept as an alias by merging into `entity_id`."""
+    forms = lookup_forms(name)
+    if not forms:
+        return False
+    marks = ",".join("?" * len(forms))
+    row = db.execute(
+        f"SELECT 1 FROM aliases WHERE kind = ? AND entity_id = ? AND source = ? "
+        f"AND alias_key IN ({marks}) LIMIT 1",
+        [kind, entity_id, "merge", *forms],
+    ).fetchone()
+    return row is not None
+
+
 def add_alias(
     db: sqlite_utils.Database,
     kind: str,
