@@ -754,3 +754,55 @@ def test_merged_institute_is_not_brought_back_by_its_roster(db, tmp_path):
         )
     ]
     assert names == ["吉林省测试研究院"]
+
+
+@pytest.mark.parametrize("order", ["kept first", "merged first", "merged only"])
+def test_merged_institute_row_fills_blanks_and_never_fails(db, tmp_path, order):
+    from kjd.match.merge import merge_records
+
+    kept_row = ["吉林省测试研究院", "长春市", "0431-80000001", None]
+    merged_row = ["吉林省测试研究所", "长春市南关区", "0431-80000002", "所"]
+    path = write_institutes(tmp_path / "院所.xlsx", [kept_row, merged_row])
+    import_paths(db, [path], kind="institutes")
+    ids = dict(
+        db.execute("SELECT name, id FROM institutes WHERE name LIKE '吉林省测试%'")
+    )
+    merge_records(db, "institute", ids["吉林省测试研究院"], ids["吉林省测试研究所"])
+    db.conn.commit()
+
+    rows = {
+        "kept first": [kept_row, merged_row],
+        "merged first": [merged_row, kept_row],
+        "merged only": [merged_row],
+    }[order]
+    write_institutes(path, rows)
+    for _ in range(2):
+        [sheet] = import_paths(db, [path], kind="institutes").sheets
+        assert sheet.status == "ok", sheet.message
+    assert (sheet.inserted, sheet.updated) == (0, 0)
+    stored = db.execute(
+        "SELECT name, address, phone FROM institutes WHERE name LIKE '吉林省测试%'"
+    ).fetchall()
+    assert stored == [("吉林省测试研究院", "长春市", "0431-80000001")]
+
+
+def test_merged_enterprise_row_fills_blanks_only(db, tmp_path):
+    from kjd.match.merge import merge_records
+
+    rows = [
+        ["长春星河源光电科技有限公司", "13800000001", None],
+        ["长春星河远光电科技有限公司", "13800000002", "光电子器件"],
+    ]
+    path = write_enterprises(tmp_path / "企业.xlsx", rows)
+    import_paths(db, [path], kind="enterprises")
+    kept, merged = [
+        row[0] for row in db.execute("SELECT id FROM enterprises ORDER BY id")
+    ]
+    merge_records(db, "enterprise", kept, merged)
+    db.conn.commit()
+
+    for _ in range(2):
+        [sheet] = import_paths(db, [path], kind="enterprises").sheets
+    assert (sheet.inserted, sheet.updated) == (0, 0)
+    stored = db.execute("SELECT id, name, phone, industry FROM enterprises").fetchall()
+    assert stored == [(kept, "长春星河源光电科技有限公司", "13800000001", "光电子器件")]

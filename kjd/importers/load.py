@@ -207,6 +207,20 @@ class SheetLoader:
         items = list(row.items())[: self.hashed_names]
         return stored_hash == _repr_hash(items)
 
+    def _blanks_only(self, record_id: int, row: dict) -> dict:
+        """Keep the row's values for the stored record's blank columns only."""
+        cursor = self.db.execute(
+            f"SELECT * FROM [{self.table}] WHERE id = ?", [record_id]
+        )
+        names = [column[0] for column in cursor.description]
+        stored = dict(zip(names, cursor.fetchone(), strict=True))
+        kept = {"row_hash", "extra", "updated_at"}
+        return {
+            name: value
+            for name, value in row.items()
+            if name in kept or is_blank(stored.get(name))
+        }
+
     def _without_merge_blanks(self, record_id: int, row: dict) -> dict:
         """Drop the row's blank cells in columns that a merge filled."""
         if self.merged is None:
@@ -367,16 +381,17 @@ class SheetLoader:
             "SELECT id, row_hash, source_file FROM institutes WHERE natural_key = ?",
             [key],
         ).fetchone()
+        merged_name = False
         if found is None:
             found = self._institute_by_resolver(record)
-        merged_name = False
-        if found is not None and self.claimed.get(found[0], key) != key:
-            # Another row of this file named the record. Two rows are two
-            # bodies, unless kjd dedupe merged this name into the record.
             name = record.values.get("name") or ""
-            merged_name = is_merged_name(self.db, "institute", name, found[0])
-            if not merged_name:
-                found = None
+            if found is not None:
+                merged_name = is_merged_name(self.db, "institute", name, found[0])
+            if found is not None and self.claimed.get(found[0], key) != key:
+                # Another row of this file named the record through an alias.
+                # Two rows are two bodies, unless kjd dedupe merged them.
+                if not merged_name:
+                    found = None
         if found is None:
             row["natural_key"] = key
             row_id = self._insert(row)
@@ -407,6 +422,9 @@ class SheetLoader:
             "SELECT name, kind, extra FROM institutes WHERE id = ?", [institute_id]
         ).fetchone()
         filled = _filled_only(row, stored_extra)
+        if merged_name:
+            # The row of a record merged into this one fills blanks only.
+            filled = self._blanks_only(institute_id, filled)
         if guessed_kind and stored_kind:
             filled.pop("kind", None)
         if merged_name or len(filled.get("name") or "") < len(stored_name or ""):
@@ -451,9 +469,12 @@ class SheetLoader:
             [link.entity_id],
         ).fetchone()
         stored_hash = None if link.created or current is None else current[0]
+        merged = not link.created and is_merged_name(
+            self.db, "enterprise", values.get("name") or "", link.entity_id
+        )
 
         def write(row=row):
-            self._write_enterprise(link, values, dict(row))
+            self._write_enterprise(link, values, dict(row), merged)
 
         if self._body_unchanged(link.entity_id, stored_hash, row, write):
             return "unchanged"
@@ -462,7 +483,7 @@ class SheetLoader:
             return "inserted"
         return "updated" if current[2] else _FIRST_FILLED
 
-    def _write_enterprise(self, link, values: dict, row: dict) -> None:
+    def _write_enterprise(self, link, values: dict, row: dict, merged: bool):
         if not link.created:
             # Another spelling of a known enterprise adds to it, never blanks it.
             stored_extra = self.db.execute(
@@ -475,6 +496,9 @@ class SheetLoader:
         if not link.created and row["credit_code"] is None:
             row.pop("credit_code")
             row.pop("credit_code_valid")
+        if merged:
+            # The row of an enterprise merged into this one fills blanks only.
+            row = self._blanks_only(link.entity_id, row)
         self._update(link.entity_id, row)
 
 
