@@ -806,3 +806,17 @@ def test_merged_enterprise_row_fills_blanks_only(db, tmp_path):
     assert (sheet.inserted, sheet.updated) == (0, 0)
     stored = db.execute("SELECT id, name, phone, industry FROM enterprises").fetchall()
     assert stored == [(kept, "长春星河源光电科技有限公司", "13800000001", "光电子器件")]
+
+
+def test_known_short_name_on_its_own_row_is_the_same_institute(db, tmp_path):
+    rows = [
+        ["吉林大学", "长春市前进大街2699号", "0431-85166000", None],
+        ["吉大", None, "0431-85166001", None],
+    ]
+    path = write_institutes(tmp_path / "院所.xlsx", rows)
+    [sheet] = import_paths(db, [path], kind="institutes").sheets
+    assert sheet.status == "ok"
+    stored = db.execute(
+        "SELECT name, address, phone FROM institutes WHERE name IN ('吉林大学', '吉大')"
+    ).fetchall()
+    assert stored == [("吉林大学", "长春市前进大街2699号", "0431-85166001")]

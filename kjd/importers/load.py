@@ -23,7 +23,7 @@ from kjd.importers.report import SheetResult
 from kjd.importers.shortnames import register_short_names
 from kjd.importers.values import RowWarning
 from kjd.match import entities
-from kjd.match.aliases import is_merged_name
+from kjd.match.aliases import is_alias_of, is_merged_name
 from kjd.match.entities import resolve_enterprise, resolve_institutes
 from kjd.normalize import is_blank, match_key
 
@@ -388,9 +388,10 @@ class SheetLoader:
             if found is not None:
                 merged_name = is_merged_name(self.db, "institute", name, found[0])
             if found is not None and self.claimed.get(found[0], key) != key:
-                # Another row of this file named the record through an alias.
-                # Two rows are two bodies, unless kjd dedupe merged them.
-                if not merged_name:
+                # Another row of this file named the record. Two rows are two
+                # bodies, unless this row's name is a known alias of it (吉大,
+                # or a name kjd dedupe merged into it).
+                if not is_alias_of(self.db, "institute", name, found[0]):
                     found = None
         if found is None:
             row["natural_key"] = key

@@ -89,16 +89,28 @@ def is_merged_name(
     db: sqlite_utils.Database, kind: str, name: str, entity_id: int
 ) -> bool:
     """Return True when `name` was kept as an alias by merging into `entity_id`."""
+    return _alias_source(db, kind, name, entity_id) == "merge"
+
+
+def is_alias_of(
+    db: sqlite_utils.Database, kind: str, name: str, entity_id: int
+) -> bool:
+    """Return True when `name` is an alias of record `entity_id` (any source)."""
+    return _alias_source(db, kind, name, entity_id) is not None
+
+
+def _alias_source(db, kind: str, name: str, entity_id: int) -> str | None:
     forms = lookup_forms(name)
     if not forms:
-        return False
+        return None
     marks = ",".join("?" * len(forms))
     row = db.execute(
-        f"SELECT 1 FROM aliases WHERE kind = ? AND entity_id = ? AND source = ? "
-        f"AND alias_key IN ({marks}) LIMIT 1",
-        [kind, entity_id, "merge", *forms],
+        f"SELECT source FROM aliases WHERE kind = ? AND entity_id = ? "
+        f"AND source != ? AND alias_key IN ({marks}) "
+        "ORDER BY source = 'merge' DESC LIMIT 1",
+        [kind, entity_id, REMOVED_SEED_SOURCE, *forms],
     ).fetchone()
-    return row is not None
+    return row[0] if row else None
 
 
 def add_alias(
