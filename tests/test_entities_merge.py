@@ -187,3 +187,17 @@ def test_undo_out_of_order_is_rejected(db):
     merge_records(db, "enterprise", third, first)
     with pytest.raises(UsageError, match="请先撤销"):
         undo_merge(db, earlier)
+
+
+def test_undo_after_the_id_was_taken_again_is_rejected_clearly(db):
+    first, second = (
+        resolve_enterprise(db, name).entity_id
+        for name in ("长春甲科技有限公司", "吉林乙生物有限公司")
+    )
+    merge_id = merge_records(db, "enterprise", first, second)
+    newcomer = resolve_enterprise(db, "白城丙农业有限公司").entity_id
+    assert newcomer == second  # SQLite reuses the highest free id
+    with pytest.raises(UsageError, match="已被之后新建的“白城丙农业有限公司”使用"):
+        undo_merge(db, merge_id)
+    names = [row[0] for row in db.execute("SELECT name FROM enterprises ORDER BY id")]
+    assert names == ["长春甲科技有限公司", "白城丙农业有限公司"]

@@ -96,8 +96,9 @@ def undo_merge(db: sqlite_utils.Database, merge_id: int) -> dict:
 
     Raises:
         NotFound: no merge has this id.
-        UsageError: the merge was undone already, or a later merge that is
-            still in force involves one of its two records (undo that first).
+        UsageError: the merge was undone already, a later merge that is
+            still in force involves one of its two records (undo that first),
+            or a record created since has taken the merged record's id.
     """
     row = db.execute(
         "SELECT id, kind, kept_id, merged_id, snapshot, merged_at, undone_at "
@@ -122,6 +123,18 @@ def undo_merge(db: sqlite_utils.Database, merge_id: int) -> dict:
 
     snapshot = json.loads(snapshot_text)
     table = TABLES[kind]
+    taken = db.execute(
+        f"SELECT name FROM [{table}] WHERE id = ?", [merged_id]
+    ).fetchone()
+    if taken is not None:
+        # SQLite gives a new record the highest free id, which may be the id
+        # the merged record had.
+        raise UsageError(
+            f"无法撤销合并 {merge_id}：被合并记录的编号 {merged_id} 已被之后新建的"
+            f"“{taken[0]}”使用。请用 kjd db backup 留存的备份恢复，或手工补回该记录。",
+            merge_id=merge_id,
+            record_id=merged_id,
+        )
     _insert_row(db, table, snapshot["merged"])
     _restore_row(db, table, snapshot["kept_before"])
     for change in reversed(snapshot["changes"]):
