@@ -820,3 +820,24 @@ def test_known_short_name_on_its_own_row_is_the_same_institute(db, tmp_path):
         "SELECT name, address, phone FROM institutes WHERE name IN ('吉林大学', '吉大')"
     ).fetchall()
     assert stored == [("吉林大学", "长春市前进大街2699号", "0431-85166001")]
+
+
+def test_kept_expert_found_by_ref_after_its_merged_row(db, tmp_path):
+    from kjd.match.merge import merge_records
+
+    rows = [
+        ["ZJ002", "王建国", "吉林大学化学学院", None, "13900000002", None],
+        ["ZJ001", "王建国", "吉林大学", "教授", None, "wjg@jlu.edu.cn"],
+    ]
+    path = write_experts(tmp_path / "专家.xlsx", rows)
+    import_paths(db, [path], kind="experts")
+    ids = dict(db.execute("SELECT ref, id FROM experts"))
+    merge_records(db, "expert", ids["ZJ001"], ids["ZJ002"])
+    db.conn.commit()
+
+    rows[1][2] = "吉林大学物理学院"
+    write_experts(path, rows)
+    [sheet] = import_paths(db, [path], kind="experts").sheets
+    assert (sheet.inserted, sheet.updated, sheet.unchanged) == (0, 1, 1)
+    stored = db.execute("SELECT id, institute_name, phone FROM experts").fetchall()
+    assert stored == [(ids["ZJ001"], "吉林大学物理学院", "13900000002")]

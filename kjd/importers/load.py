@@ -247,7 +247,6 @@ class SheetLoader:
         kept = cursor.fetchone()
         if kept is None:
             return None
-        self.by_ref.claimed.add(kept_id)
         if self._same_content(merged_hash, row):
             return "unchanged"
 
