@@ -190,7 +190,7 @@ def test_preview_of_an_older_database_changes_no_file(tmp_path):
     assert sorted(item.name for item in tmp_path.iterdir()) == ["old.db"]
 
 
-def test_preview_of_an_older_wal_database_leaves_no_files_beside_it(tmp_path):
+def test_preview_older_wal_leaves_no_files(tmp_path):
     path = tmp_path / "old.db"
     build_version_1(path)
     conn = sqlite3.connect(path)
@@ -203,7 +203,7 @@ def test_preview_of_an_older_wal_database_leaves_no_files_beside_it(tmp_path):
     assert sorted(item.name for item in tmp_path.iterdir()) == ["old.db"]
 
 
-def test_preview_of_a_file_that_is_no_database_says_so(tmp_path):
+def test_preview_non_database_raises(tmp_path):
     path = tmp_path / "junk.db"
     path.write_bytes(b"not a database at all, just text")
     with pytest.raises(sqlite3.DatabaseError):

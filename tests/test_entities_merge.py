@@ -189,7 +189,7 @@ def test_undo_out_of_order_is_rejected(db):
         undo_merge(db, earlier)
 
 
-def test_undo_after_the_id_was_taken_again_is_rejected_clearly(db):
+def test_undo_after_id_reuse_is_rejected(db):
     first, second = (
         resolve_enterprise(db, name).entity_id
         for name in ("长春甲科技有限公司", "吉林乙生物有限公司")

@@ -53,7 +53,7 @@ def convert_memo(memo, raw, row_number):
 
 
 @pytest.mark.parametrize("value_type", VALUE_TYPES)
-def test_memo_writes_what_the_converter_writes_in_every_row(value_type):
+def test_memo_matches_converter_every_row(value_type):
     memo = ValueMemo("budget", converter(value_type), "拟投入资金（万元）", "万元")
     for repeat in range(3):
         for position, raw in enumerate(CELLS):
@@ -62,14 +62,14 @@ def test_memo_writes_what_the_converter_writes_in_every_row(value_type):
             assert convert_memo(memo, raw, row_number) == expected, raw
 
 
-def test_memo_keeps_true_one_and_one_point_zero_apart():
+def test_memo_keeps_true_and_one_apart():
     memo = ValueMemo("is_academician", converter("bool"), "是否院士", None)
     assert convert_memo(memo, "院士", 3)[0] == {"is_academician": 1}
     assert convert_memo(memo, True, 4)[0] == {"is_academician": 1}
     assert convert_memo(memo, "否", 5)[0] == {"is_academician": 0}
 
 
-def test_memo_gives_up_on_a_column_of_distinct_values():
+def test_memo_dropped_for_distinct_values():
     memo = ValueMemo("ref", converter("ref"), "编号", None)
     for number in range(2000):
         convert_memo(memo, f"D{number:05d}", number + 3)
@@ -101,13 +101,13 @@ def test_clean_blocks_never_call_an_unclean_cell_clean(cells):
                 assert spaces_allowed or " " not in cell, cell
 
 
-def test_a_clean_column_is_clean_in_every_block():
+def test_clean_blocks_clean_column_all_clean():
     rows = [["标题"]] + [[f"长春光机所第{n}项，（含）"] for n in range(1000)]
     blocks = clean_blocks(rows, 0, 1, False)
     assert all(blocks[block_of(index, 1)] for index in range(1, 1001))
 
 
-def test_one_dirty_cell_leaves_only_its_block_to_be_checked():
+def test_clean_blocks_dirty_cell_marks_one_block():
     rows = [["标题"]] + [["干净"] for _ in range(1000)]
     rows[600][0] = "不\u3000干净"
     blocks = clean_blocks(rows, 0, 1, False)
@@ -134,7 +134,7 @@ def write_enterprises(path):
     return path
 
 
-def test_enterprises_hashed_by_kjd_0_1_0_stay_unchanged(db_path, tmp_path, monkeypatch):
+def test_enterprise_legacy_hash_unchanged(db_path, tmp_path, monkeypatch):
     db = open_db(db_path)
     path = write_enterprises(tmp_path / "企业.xlsx")
     with monkeypatch.context() as patch:
@@ -147,7 +147,7 @@ def test_enterprises_hashed_by_kjd_0_1_0_stay_unchanged(db_path, tmp_path, monke
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
 
 
-def test_demands_hashed_by_kjd_0_1_0_stay_unchanged(db_path, tmp_path, monkeypatch):
+def test_demand_legacy_hash_unchanged(db_path, tmp_path, monkeypatch):
     db = open_db(db_path)
     path = write_demands(tmp_path / "需求.xlsx", DEMANDS)
     with monkeypatch.context() as patch:
@@ -188,7 +188,7 @@ def test_demand_with_a_changed_description_is_updated(db_path, tmp_path):
     assert description == "真空压铸，模具改造"
 
 
-def test_memo_stays_on_a_column_that_repeats_its_values():
+def test_memo_kept_for_repeated_values():
     memo = ValueMemo("budget", converter("amount"), "拟投入资金（万元）", "万元")
     # one cell in ten is new: 2,500 distinct values among 25,000 cells
     for number in range(25000):

@@ -377,7 +377,7 @@ def write_institutes(path, rows):
     return path
 
 
-def test_blank_cell_in_a_later_institute_roster_keeps_the_stored_value(db, tmp_path):
+def test_institute_blank_cell_keeps_stored_value(db, tmp_path):
     first = [["吉林大学", "长春市前进大街2699号", "0431-85166000", "985"]]
     import_paths(
         db, [write_institutes(tmp_path / "院所.xlsx", first)], kind="institutes"
@@ -437,7 +437,7 @@ def write_experts(path, rows):
     return path
 
 
-def test_merged_expert_is_not_brought_back_by_a_reimport(db, tmp_path):
+def test_merged_expert_stays_merged_on_reimport(db, tmp_path):
     from kjd.match.merge import merge_records
 
     rows = [
@@ -527,7 +527,7 @@ def test_headcount_too_large_for_sqlite_is_a_warning(db, tmp_path):
     assert json.loads(stored[1]) == {"需求人数": "123456789012345678901"}
 
 
-def test_first_roster_to_describe_a_known_body_counts_it_as_new(db, tmp_path):
+def test_first_description_of_known_body_is_inserted(db, tmp_path):
     demands = [
         [1, None, "长春德茂汽车零部件有限公司", "压铸件气孔控制", "真空压铸", None]
     ]
@@ -623,7 +623,7 @@ def test_blank_kind_keeps_the_kind_a_roster_gave(db, tmp_path):
     assert kind == "科研院所"
 
 
-def test_infinite_amount_in_an_extra_column_keeps_extra_valid_json(db, tmp_path):
+def test_infinite_extra_amount_keeps_valid_json(db, tmp_path):
     path = tmp_path / "需求.csv"
     path.write_text(
         "需求名称,需求描述,合同金额\n甲,描述,inf\n乙,描述," + "9" * 400 + "\n",
@@ -637,7 +637,7 @@ def test_infinite_amount_in_an_extra_column_keeps_extra_valid_json(db, tmp_path)
     assert extra == {"合同金额": None, "合同金额_原文": "inf"}
 
 
-def test_short_name_in_an_institute_roster_keeps_the_full_name(db, tmp_path):
+def test_institute_short_name_keeps_full_name(db, tmp_path):
     rows = [["吉大", "长春市前进大街2699号", "0431-85166000", None]]
     path = write_institutes(tmp_path / "院所.xlsx", rows)
     [sheet] = import_paths(db, [path], kind="institutes").sheets
@@ -648,7 +648,7 @@ def test_short_name_in_an_institute_roster_keeps_the_full_name(db, tmp_path):
     assert stored == [("吉林大学", "0431-85166000")]
 
 
-def test_institute_on_two_sheets_of_one_file_is_unchanged_on_reimport(db, tmp_path):
+def test_institute_on_two_sheets_reimports_unchanged(db, tmp_path):
     workbook = openpyxl.Workbook()
     first = workbook.active
     first.title = "名录一"
@@ -672,7 +672,7 @@ def test_institute_on_two_sheets_of_one_file_is_unchanged_on_reimport(db, tmp_pa
     assert counts == [(0, 1), (0, 1)]
 
 
-def test_deadline_numbers_that_are_no_dates_keep_their_text(db, tmp_path):
+def test_deadline_invalid_number_keeps_text(db, tmp_path):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["需求名称", "需求描述", "完成时限"])
@@ -695,7 +695,7 @@ def test_deadline_numbers_that_are_no_dates_keep_their_text(db, tmp_path):
     ]
 
 
-def test_change_to_the_kept_expert_keeps_what_the_merge_filled(db, tmp_path):
+def test_kept_expert_change_keeps_merge_values(db, tmp_path):
     from kjd.match.merge import merge_records
 
     rows = [
@@ -716,7 +716,7 @@ def test_change_to_the_kept_expert_keeps_what_the_merge_filled(db, tmp_path):
     assert stored == [(kept, "教授、博导", "13900000002", "wjg@jlu.edu.cn")]
 
 
-def test_dropping_a_repeated_last_row_applies_the_row_before(db, tmp_path):
+def test_enterprise_dropped_repeat_applies_last_row(db, tmp_path):
     first = ["长春德茂汽车零部件有限公司", "13800000001", "汽车零部件"]
     second = ["长春德茂汽车零部件有限公司", "13800000002", "汽车电子"]
     path = write_enterprises(tmp_path / "企业.xlsx", [first, second, first])
@@ -729,7 +729,7 @@ def test_dropping_a_repeated_last_row_applies_the_row_before(db, tmp_path):
     assert stored == [("13800000002", "汽车电子")]
 
 
-def test_merged_institute_is_not_brought_back_by_its_roster(db, tmp_path):
+def test_merged_institute_stays_merged_on_reimport(db, tmp_path):
     from kjd.match.merge import merge_records
 
     rows = [
@@ -808,7 +808,7 @@ def test_merged_enterprise_row_fills_blanks_only(db, tmp_path):
     assert stored == [(kept, "长春星河源光电科技有限公司", "13800000001", "光电子器件")]
 
 
-def test_known_short_name_on_its_own_row_is_the_same_institute(db, tmp_path):
+def test_institute_alias_row_is_same_institute(db, tmp_path):
     rows = [
         ["吉林大学", "长春市前进大街2699号", "0431-85166000", None],
         ["吉大", None, "0431-85166001", None],
@@ -822,7 +822,7 @@ def test_known_short_name_on_its_own_row_is_the_same_institute(db, tmp_path):
     assert stored == [("吉林大学", "长春市前进大街2699号", "0431-85166001")]
 
 
-def test_kept_expert_found_by_ref_after_its_merged_row(db, tmp_path):
+def test_kept_expert_found_after_merged_row(db, tmp_path):
     from kjd.match.merge import merge_records
 
     rows = [

@@ -311,7 +311,7 @@ def test_width_folding_keeps_symbols():
         (45000, "2023-03-15"),
     ],
 )
-def test_number_typed_as_a_date_reads_as_its_text(value, expected):
+def test_parse_date_number_reads_as_text(value, expected):
     assert parse_date(value).value == expected
 
 
@@ -320,7 +320,7 @@ def test_number_that_is_no_date_is_invalid(value):
     assert parse_date(value) == ParsedDate(None, "invalid")
 
 
-def test_number_too_large_for_sqlite_is_not_an_integer():
+def test_parse_int_rejects_over_64_bits():
     assert parse_int(10**21) is None
     assert parse_int("123456789012345678901人") is None
     assert parse_int(2**63 - 1) == 2**63 - 1
@@ -334,6 +334,6 @@ def test_bool_reads_number_text_as_excel_reads_numbers(value, expected):
     assert parse_bool(value) is expected
 
 
-def test_year_dot_one_typed_as_a_number_may_be_october():
+def test_parse_date_year_dot_one_flagged():
     assert parse_date(2025.1) == ParsedDate("2025-01", "month-cut")
     assert parse_date("2025.1") == ParsedDate("2025-01", None)

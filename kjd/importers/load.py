@@ -35,6 +35,8 @@ _KEY_CHUNK = 500
 # inserted when a roster first fills it.
 _FIRST_FILLED = "inserted"
 _PROGRESS_EVERY = 500
+# Columns that a blanks-only update writes whatever the stored values are.
+_ALWAYS_WRITTEN = {"row_hash", "extra", "updated_at"}
 _EXTRA_NAMES = {"credit_code": "统一社会信用代码"}
 # json.dumps(extra, ensure_ascii=False, sort_keys=True), without building an
 # encoder for each of 100,000 rows.
@@ -207,18 +209,24 @@ class SheetLoader:
         items = list(row.items())[: self.hashed_names]
         return stored_hash == _repr_hash(items)
 
-    def _blanks_only(self, record_id: int, row: dict) -> dict:
-        """Keep the row's values for the stored record's blank columns only."""
+    def _stored(self, record_id: int) -> dict | None:
+        """Return the stored record `record_id` as {column: value}, or None."""
         cursor = self.db.execute(
             f"SELECT * FROM [{self.table}] WHERE id = ?", [record_id]
         )
+        values = cursor.fetchone()
+        if values is None:
+            return None
         names = [column[0] for column in cursor.description]
-        stored = dict(zip(names, cursor.fetchone(), strict=True))
-        kept = {"row_hash", "extra", "updated_at"}
+        return dict(zip(names, values, strict=True))
+
+    def _blanks_only(self, record_id: int, row: dict, stored=None) -> dict:
+        """Keep the row's values for the stored record's blank columns only."""
+        stored = stored or self._stored(record_id)
         return {
             name: value
             for name, value in row.items()
-            if name in kept or is_blank(stored.get(name))
+            if name in _ALWAYS_WRITTEN or is_blank(stored.get(name))
         }
 
     def _without_merge_blanks(self, record_id: int, row: dict) -> dict:
@@ -241,24 +249,20 @@ class SheetLoader:
 
         Returns None when that record no longer exists.
         """
-        cursor = self.db.execute(
-            f"SELECT * FROM [{self.table}] WHERE id = ?", [kept_id]
-        )
-        kept = cursor.fetchone()
-        if kept is None:
+        stored = self._stored(kept_id)
+        if stored is None:
             return None
         if self._same_content(merged_hash, row):
             return "unchanged"
 
         # The roster changed the duplicate: its values fill the kept record's
         # blank columns, as the merge did, and never replace filled ones.
-        names = [column[0] for column in cursor.description]
-        stored = dict(zip(names, kept, strict=True))
-        blanks = {
+        values = {
             name: value
             for name, value in list(row.items())[: self.hashed_names]
-            if name != "extra" and not is_blank(value) and is_blank(stored.get(name))
+            if name != "extra" and not is_blank(value)
         }
+        blanks = self._blanks_only(kept_id, values, stored)
         if not blanks:
             return "unchanged"
         self._update(kept_id, blanks)

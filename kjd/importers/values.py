@@ -224,8 +224,8 @@ def _date(field_name, raw, cell):
     parsed = parse_date(raw)
     cell.values[field_name] = parsed.value
     text = cell_text(raw)
-    kept = isinstance(raw, str) or parsed.note in ("invalid", "month-cut")
-    cell.values[f"{field_name}_raw"] = clean_name(text) if kept else None
+    keep_text = isinstance(raw, str) or parsed.note in ("invalid", "month-cut")
+    cell.values[f"{field_name}_raw"] = clean_name(text) if keep_text else None
     if parsed.note == "ambiguous":
         cell.warn(
             raw, "date-ambiguous", "日期的月和日可以互换，已按月/日/年读取，请核对"

@@ -111,7 +111,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawWorkbook:
             book = python_calamine.CalamineWorkbook.from_path(str(path))
         except Exception as exc:  # calamine raises its own error types
             raise _corrupt(path) from exc
-        wanted = [
+        selected = [
             (index, name)
             for index, name in enumerate(book.sheet_names)
             if sheet is None or name == sheet
@@ -119,9 +119,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawWorkbook:
         # calamine parses without the interpreter lock, so the sheets are
         # parsed in a thread while this one scans their XML for the layout.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            parsed = pool.map(lambda item: _calamine_sheet(path, book, *item), wanted)
+            parsed = pool.map(lambda item: _calamine_sheet(path, book, *item), selected)
             details = [
-                _sheet_details(path, archive, layout, name) for _, name in wanted
+                _sheet_details(path, archive, layout, name) for _, name in selected
             ]
             sheets = []
             for raw, (state, found) in zip(parsed, details, strict=True):

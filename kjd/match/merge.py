@@ -123,15 +123,16 @@ def undo_merge(db: sqlite_utils.Database, merge_id: int) -> dict:
 
     snapshot = json.loads(snapshot_text)
     table = TABLES[kind]
-    taken = db.execute(
+    newcomer = db.execute(
         f"SELECT name FROM [{table}] WHERE id = ?", [merged_id]
     ).fetchone()
-    if taken is not None:
+    if newcomer is not None:
         # SQLite gives a new record the highest free id, which may be the id
         # the merged record had.
         raise UsageError(
             f"无法撤销合并 {merge_id}：被合并记录的编号 {merged_id} 已被之后新建的"
-            f"“{taken[0]}”使用。请用 kjd db backup 留存的备份恢复，或手工补回该记录。",
+            f"“{newcomer[0]}”使用。"
+            "请用 kjd db backup 留存的备份恢复，或手工补回该记录。",
             merge_id=merge_id,
             record_id=merged_id,
         )

@@ -255,7 +255,7 @@ def test_dry_run_creates_no_database(invoke, tmp_path):
     assert "import_warnings" not in result.stderr
 
 
-def test_exit_closes_the_database_and_keeps_the_exit_code(
+def test_exit_closes_database_keeps_code(
     kjd_command, subprocess_env, db_path, tmp_path
 ):
     rows = [[1, "甲公司", "需求一", "描述"], [2, "乙公司", None, None]]
@@ -274,7 +274,7 @@ def test_exit_closes_the_database_and_keeps_the_exit_code(
         assert conn.execute("SELECT title FROM demands").fetchall() == [("需求一",)]
 
 
-def test_dry_run_on_an_older_database_leaves_the_file_as_it_was(invoke, tmp_path):
+def test_dry_run_older_database_unchanged(invoke, tmp_path):
     from ..test_db import build_version_1
 
     old = tmp_path / "old.db"
