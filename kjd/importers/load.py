@@ -5,8 +5,8 @@ to the database by natural key (see kjd.importers.rosters), then by reference
 (see kjd.importers.refmatch). An unknown row is inserted. A known row whose
 `row_hash` differs is updated (`updated_at`), and a known row with the same
 hash is left untouched and counted as unchanged, even where a merge has since
-filled its blank columns. An institute or enterprise keeps the hashes of every
-row the last sheet gave it, because one roster may list it twice.
+filled its blank columns. An institute or enterprise keeps the hashes of the
+rows the last file gave it, in order, because one roster may list it twice.
 """
 
 import hashlib
@@ -188,7 +188,7 @@ class SheetLoader:
             for name, value in values.items():
                 if name in _EXTRA_NAMES and value is not None and name not in columns:
                     # A demand's credit code is stored on the enterprise it
-                    # links; only a row naming no enterprise keeps it in `extra`.
+                    # links. Only a row naming no enterprise keeps it in `extra`.
                     if not values.get("enterprise_name"):
                         extra[_EXTRA_NAMES[name]] = value
         row["extra"] = _EXTRA_JSON.encode(extra) if extra else "{}"
@@ -524,7 +524,7 @@ def settle_bodies(bodies: dict) -> None:
 
 
 class _BodyRows:
-    """The rows one sheet gives an institute or enterprise, for `_body_unchanged`."""
+    """The rows one file gives an institute or enterprise, for `_body_unchanged`."""
 
     def __init__(self, stored_hash: str | None):
         self.stored_text = stored_hash
